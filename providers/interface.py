@@ -1,0 +1,47 @@
+"""What every source of assets implements. The core only knows this module."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sovaudit.model import Asset, ScanError
+
+
+class ProviderError(Exception):
+    """A whole provider cannot run (SDK missing, no credentials): reported, exit 3."""
+
+    def __init__(self, provider: str, message: str, scope: str = "*") -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.scope = scope
+
+    def to_scan_error(self) -> ScanError:
+        return ScanError(provider=self.provider, scope=self.scope, message=str(self))
+
+
+class Provider(abc.ABC):
+    """A source of assets: a cloud account, an inventory file, a list of endpoints.
+
+    ``collect`` yields assets as they are found, with whatever location evidence the source
+    has (region, zone, declared location); the locate stage does the rest. A scope that
+    cannot be read is reported through ``errors`` and collection goes on with the others:
+    a partial inventory that says what is missing beats none.
+    """
+
+    name: str
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Provider:
+        """Build the provider from CLI/config options (its own keys only)."""
+        return cls(**options)
+
+    @abc.abstractmethod
+    def collect(self) -> Iterator[Asset]:
+        """Yield every asset this source can see."""
+
+    @property
+    def errors(self) -> list[ScanError]:
+        """Scopes that could not be read during ``collect``."""
+        return []

@@ -1,0 +1,29 @@
+"""Inventory files as a source: on-premises, colocation, SaaS, or a previous scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sovaudit.providers.interface import Provider
+
+from sovaudit.inventory.reader import RegionCheck, read_inventory
+from sovaudit.model import Asset
+
+
+class InventoryFileProvider(Provider):
+    """Assets from one YAML, JSON or CSV inventory file.
+
+    A bad file raises ``sovaudit.errors.InputError`` (exit 2) instead of being reported as an
+    incomplete scope: the user wrote it and can fix it, and a scan that skipped it would
+    understate the exposure.
+    """
+
+    name = "inventory"
+
+    def __init__(self, path: Path, region_check: RegionCheck | None = None) -> None:
+        self.path = path
+        self.region_check = region_check
+
+    def collect(self) -> Iterator[Asset]:
+        yield from read_inventory(self.path, self.region_check)

@@ -1,0 +1,42 @@
+"""Which provider name means which class: built-ins in one table, plug-ins by entry point."""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from sovaudit.providers.interface import Provider
+
+from sovaudit.errors import UsageError
+
+ENTRY_POINT_GROUP = "sovaudit.providers"
+
+# name -> "module:Class", imported only when that provider runs (cloud SDKs are heavy).
+BUILTIN: dict[str, str] = {}
+
+
+def available() -> list[str]:
+    """Every provider name a user can pass to ``--provider``."""
+    names = set(BUILTIN)
+    names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(names)
+
+
+def provider_class(name: str) -> type[Provider]:
+    """The class behind a provider name, or UsageError listing the names that exist."""
+    target = BUILTIN.get(name)
+    if target is not None:
+        module_name, _, class_name = target.partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+    else:
+        matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if not matches:
+            known = ", ".join(available()) or "none installed yet"
+            raise UsageError(
+                f"unknown provider {name!r} (available: {known}; inventory "
+                "files are given as arguments)"
+            )
+        cls = matches[0].load()
+    if not (isinstance(cls, type) and issubclass(cls, Provider)):
+        raise UsageError(f"provider {name!r} does not implement sovaudit's Provider interface")
+    return cls

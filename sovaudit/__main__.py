@@ -1,0 +1,5 @@
+"""``python -m sovaudit``."""
+
+from sovaudit.cli.main import main
+
+main()

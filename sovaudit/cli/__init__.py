@@ -1,0 +1,1 @@
+"""The command line. Commands are thin: parse options, call the library, pick an exit code."""

@@ -1,0 +1,113 @@
+"""Options and behaviour every command shares: output, logging, errors, exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sovaudit.errors import SovauditError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 3
+
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".html": "html",
+    ".jsonl": "jsonl",
+    ".sarif": "sarif",
+}
+
+
+def logging_options(func: F) -> F:
+    """``-v/--verbose`` and ``-q/--quiet``; logs and progress always go to stderr."""
+    func = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(func)
+    return click.option(
+        "-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging)."
+    )(func)
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("sovaudit: %(levelname)s: %(message)s"))
+    root = logging.getLogger("sovaudit")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """``--format`` (one of ``formats``) and ``-o/--output FILE`` (written atomically)."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write results to FILE (atomically) instead of stdout.",
+        )(func)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(formats),
+            help=f"Output format. Default: from the --output suffix, else '{formats[0]}' on "
+            "a terminal and 'json' when piped.",
+        )(func)
+
+    return decorate
+
+
+def choose_format(fmt: str | None, output: Path | None, formats: tuple[str, ...]) -> str:
+    """The explicit format, else the output file's suffix, else table on a TTY, else JSON."""
+    if fmt:
+        return fmt
+    if output is not None:
+        by_suffix = SUFFIX_FORMATS.get(output.suffix.casefold())
+        if by_suffix in formats:
+            return by_suffix
+    if output is None and sys.stdout.isatty() and formats[0] == "table":
+        return "table"
+    return "json"
+
+
+@contextlib.contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn sovaudit's own errors into one line on stderr and their exit code."""
+    try:
+        yield
+    except SovauditError as exc:
+        click.echo(f"sovaudit: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        name = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"sovaudit: error: {name}{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def command_body(func: F) -> F:
+    """Wrap a command so that its errors are reported as one line with the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        setup_logging(kwargs.pop("verbose", 0), kwargs.pop("quiet", False))
+        with reported_errors():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,153 @@
+"""``sovaudit inventory``: collect and locate assets, without judging them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from sovaudit.catalogue import load_catalogue
+from sovaudit.classify import Classifier, default_conventions
+from sovaudit.cli.common import (
+    EXIT_INCOMPLETE,
+    choose_format,
+    command_body,
+    logging_options,
+    output_options,
+)
+from sovaudit.errors import UsageError
+from sovaudit.inventory.csv_format import write_csv
+from sovaudit.locate import Locator
+from sovaudit.model import Asset, ScanError
+from sovaudit.output import emit
+from sovaudit.pipeline import collect, prepare
+from sovaudit.providers.interface import Provider
+from sovaudit.providers.inventory_file import InventoryFileProvider
+from sovaudit.providers.registry import provider_class
+from sovaudit.render_json import inventory_document
+from sovaudit.render_table import format_table
+
+FORMATS = ("table", "json", "yaml", "csv")
+
+
+def _where(asset: Asset) -> tuple[str, str, str]:
+    location = asset.location
+    return (
+        "/".join(location.countries) or "unknown",
+        location.subdivision or "",
+        location.city or "",
+    )
+
+
+def _copies_text(asset: Asset) -> str:
+    return ", ".join(
+        f"{c.kind}→{'/'.join(c.location.countries) or 'unknown'}" for c in asset.copies
+    )
+
+
+def _table(assets: list[Asset], errors: list[ScanError], home: str) -> Iterator[str]:
+    rows = [
+        (
+            asset.id,
+            asset.provider,
+            asset.zone or asset.region or "",
+            *_where(asset),
+            f"{asset.location.source.value}/{asset.location.confidence.value}",
+            asset.classification.value,
+            _copies_text(asset),
+        )
+        for asset in assets
+    ]
+    yield from format_table(
+        ("ASSET", "PROVIDER", "REGION", "COUNTRY", "STATE", "CITY", "HOW KNOWN", "DATA", "COPIES"),
+        rows,
+        max_cell=48,
+    )
+    yield "\n" + _summary(assets, home) + "\n"
+    for error in errors:
+        yield f"NOT READ: {error.provider} {error.scope}: {error.message}\n"
+
+
+def _summary(assets: list[Asset], home: str) -> str:
+    by_country = Counter(
+        "+".join(a.location.countries) if a.location.known else "unknown" for a in assets
+    )
+    personal = [a for a in assets if a.classification.is_personal]
+    abroad = [a for a in personal if not a.location.within(home)]
+    countries = ", ".join(f"{country} {count}" for country, count in by_country.most_common())
+    return (
+        f"{len(assets)} assets ({countries}); {len(personal)} hold personal data, "
+        f"{len(abroad)} of them not wholly in {home}."
+    )
+
+
+def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -> Iterator[str]:
+    if fmt == "table":
+        return _table(assets, errors, home)
+    if fmt == "csv":
+        return write_csv(assets)
+    document = inventory_document(assets, errors)
+    if fmt == "yaml":
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        return iter([yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)])
+    return iter([json.dumps(document, indent=2, ensure_ascii=False), "\n"])
+
+
+@click.command()
+@click.argument("inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]...")
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    metavar="NAME",
+    help="Also collect from this live provider; repeatable.",
+)
+@click.option(
+    "--home-country",
+    default="MX",
+    show_default=True,
+    metavar="CC",
+    help="The country data should stay in (ISO 3166-1 alpha-2).",
+)
+@output_options(FORMATS)
+@logging_options
+@command_body
+def inventory(
+    inventories: tuple[Path, ...],
+    providers: tuple[str, ...],
+    home_country: str,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Collect assets and place each one, and each copy, in a country, state and city.
+
+    INVENTORY files are YAML, JSON or CSV (see the README), or a previous scan's JSON. The
+    output is itself an inventory file that `sovaudit scan` accepts back.
+
+    \b
+    Examples:
+      sovaudit inventory sample_inventories/retail_monterrey.yaml
+      sovaudit inventory racks.csv saas.yaml -o estate.json
+    """
+    home = home_country.upper()
+    if len(home) != 2 or not home.isalpha():
+        raise UsageError(f"--home-country {home_country!r} is not an ISO 3166-1 alpha-2 code")
+    if not inventories and not providers:
+        raise UsageError("nothing to inventory: give INVENTORY files and/or --provider NAME")
+    locator = Locator(load_catalogue())
+    sources: list[Provider] = [
+        InventoryFileProvider(path, locator.explain_unknown) for path in inventories
+    ]
+    sources += [provider_class(name).from_options({}) for name in providers]
+    collected = collect(sources)
+    assets = prepare(collected.assets, locator, Classifier(default_conventions()))
+    errors = list(collected.errors)
+    emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home), output)
+    if errors:
+        sys.exit(EXIT_INCOMPLETE)

@@ -1,0 +1,76 @@
+"""``sovaudit`` entry point. Imports of subcommands are deferred so ``--version`` is instant."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from sovaudit import __version__
+
+EXIT_INTERNAL = 4
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when invoked or listed in help."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, _, attribute = self.lazy[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "regions": "sovaudit.cli.regions_cmd:regions",
+        "inventory": "sovaudit.cli.inventory_cmd:inventory",
+    },
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(
+    __version__, "--version", prog_name="sovaudit", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """Where does your data physically live, and how much personal data sits outside Mexico?
+
+    sovaudit inventories cloud and on-premises assets, places each one (and each of its
+    copies) in a country, state and city, and reports the exposure of personal data outside
+    the home country (MX by default).
+
+    \b
+    Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad input or usage;
+    3 incomplete (a provider or scope could not be read); 4 internal error (a bug).
+    """
+
+
+def main() -> None:
+    """Console-script entry: run the CLI, turning unexpected failures into one line."""
+    try:
+        cli.main(prog_name="sovaudit", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so in one line, the traceback only with -v
+        logging.getLogger("sovaudit").debug("internal error", exc_info=True)
+        click.echo(
+            f"sovaudit: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; -v shows the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m sovaudit.cli.main
+    main()

@@ -1,0 +1,1 @@
+"""Inventory files: the assets no provider reaches, and what `sovaudit inventory` writes."""

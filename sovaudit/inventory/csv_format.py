@@ -1,0 +1,217 @@
+"""Inventory as CSV: one asset a row, the JSON field names as columns.
+
+Spreadsheets are how many teams already keep their on-premises and SaaS lists, so CSV is a
+first-class format. Nested fields flatten as follows:
+
+- ``country`` or ``countries``, ``subdivision``, ``city`` (or ``location.<field>``): the
+  declared location;
+- ``data_locations``, ``countries``: several values separated by ``;``;
+- ``copies``: ``KIND:REGION`` or ``KIND:country=CC`` items separated by ``;``
+  (``replica:us-east-1; backup:country=US``);
+- ``tag:KEY`` (or ``tags.KEY``) columns: tags; ``attr:KEY`` columns: attributes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from sovaudit.errors import InputError
+from sovaudit.model import Asset
+
+PLAIN_COLUMNS = (
+    "id",
+    "provider",
+    "service",
+    "kind",
+    "name",
+    "account",
+    "region",
+    "zone",
+    "classification",
+    "classification_source",
+    "owner",
+    "description",
+)
+LOCATION_COLUMNS = ("country", "countries", "subdivision", "city")
+LIST_SEPARATOR = ";"
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _parse_copies(cell: str, file: str, line: int) -> list[dict[str, Any]]:
+    copies: list[dict[str, Any]] = []
+    for item in _split(cell):
+        kind, sep, where = item.partition(":")
+        if not sep or not kind.strip() or not where.strip():
+            raise InputError(
+                file,
+                f"copy {item!r} is not KIND:REGION or KIND:country=CC",
+                line=line,
+                field="copies",
+            )
+        where = where.strip()
+        if where.casefold().startswith("country="):
+            copies.append({"kind": kind.strip(), "location": {"country": where[8:].strip()}})
+        else:
+            copies.append({"kind": kind.strip(), "region": where})
+    return copies
+
+
+def _column_role(column: str) -> tuple[str, str]:
+    """What a header cell means: (role, key)."""
+    name = column.strip()
+    lowered = name.casefold()
+    for prefix, role in (
+        ("tag:", "tag"),
+        ("tags.", "tag"),
+        ("attr:", "attr"),
+        ("attributes.", "attr"),
+        ("location.", "location"),
+    ):
+        if lowered.startswith(prefix) and len(name) > len(prefix):
+            key = name[len(prefix) :]
+            if role == "location" and key.casefold() not in LOCATION_COLUMNS:
+                break
+            return role, key.casefold() if role == "location" else key
+    if lowered in PLAIN_COLUMNS:
+        return "plain", lowered
+    if lowered in LOCATION_COLUMNS:
+        return "location", lowered
+    if lowered in ("copies", "data_locations"):
+        return lowered, lowered
+    return "unknown", name
+
+
+def read_csv(text: str, file: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """Rows as inventory objects, and the line each row starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(
+            file, "empty CSV file: expected a header row with at least 'id'", line=1
+        ) from None
+    except csv.Error as exc:
+        raise InputError(file, f"CSV syntax: {exc}", line=1) from None
+    roles = [_column_role(c) for c in header]
+    for role, key in roles:
+        if role == "unknown":
+            raise InputError(
+                file,
+                f"unknown column {key!r} (see the inventory format in the README)",
+                line=1,
+                field=key,
+            )
+    if ("plain", "id") not in roles:
+        raise InputError(file, "the header has no 'id' column", line=1)
+    assets: list[dict[str, Any]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                start = reader.line_num + 1
+                continue
+            if len(row) > len(header):
+                raise InputError(
+                    file, f"{len(row)} cells but the header has {len(header)}", line=start
+                )
+            assets.append(_row_to_object(roles, row, file, start))
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(file, f"CSV syntax: {exc}", line=reader.line_num) from None
+    return assets, lines
+
+
+def _row_to_object(
+    roles: list[tuple[str, str]], row: list[str], file: str, line: int
+) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    location: dict[str, Any] = {}
+    for (role, key), cell in zip(roles, row, strict=False):
+        cell = cell.strip()
+        if not cell:
+            continue
+        if role == "plain":
+            obj[key] = cell
+        elif role == "location":
+            location[key] = _split(cell) if key == "countries" else cell
+        elif role == "tag":
+            obj.setdefault("tags", {})[key] = cell
+        elif role == "attr":
+            obj.setdefault("attributes", {})[key] = cell
+        elif role == "data_locations":
+            obj["data_locations"] = _split(cell)
+        elif role == "copies":
+            obj["copies"] = _parse_copies(cell, file, line)
+    if location:
+        obj["location"] = location
+    return obj
+
+
+CSV_HEADER = (
+    *PLAIN_COLUMNS[:8],
+    "data_locations",
+    "countries",
+    "subdivision",
+    "city",
+    "copies",
+    "classification",
+    "classification_source",
+    "owner",
+    "description",
+)
+
+
+def write_csv(assets: Iterable[Asset]) -> Iterator[str]:
+    """CSV text lines for ``assets``, in the format ``read_csv`` accepts back."""
+    assets = list(assets)
+    tag_keys = sorted({key for asset in assets for key in asset.tags})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*CSV_HEADER, *(f"tag:{k}" for k in tag_keys)])
+    for asset in assets:
+        writer.writerow([*_asset_cells(asset), *(asset.tags.get(k, "") for k in tag_keys)])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _asset_cells(asset: Asset) -> list[str]:
+    loc = asset.location
+    copies = LIST_SEPARATOR.join(
+        f"{c.kind}:{c.region}"
+        if c.region
+        else f"{c.kind}:country={c.location.countries[0]}"
+        if len(c.location.countries) == 1
+        else f"{c.kind}:unknown"
+        for c in asset.copies
+    )
+    declared = loc.source.value != "catalogue"
+    values: Mapping[str, Any] = {
+        "id": asset.id,
+        "provider": asset.provider,
+        "service": asset.service,
+        "kind": asset.kind,
+        "name": asset.name,
+        "account": asset.account,
+        "region": asset.region,
+        "zone": asset.zone,
+        "data_locations": LIST_SEPARATOR.join(asset.data_locations),
+        "countries": LIST_SEPARATOR.join(loc.countries) if declared else "",
+        "subdivision": loc.subdivision if declared else "",
+        "city": loc.city if declared else "",
+        "copies": copies,
+        "classification": asset.classification.value,
+        "classification_source": asset.classification_source,
+        "owner": asset.owner,
+        "description": asset.description,
+    }
+    return ["" if values[c] is None else str(values[c]) for c in CSV_HEADER]

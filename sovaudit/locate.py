@@ -1,0 +1,159 @@
+"""Turn a provider's region, zone or location code into a physical Location.
+
+The traps (DOMAIN.md) are handled here, once, for every source: zone names whose region is
+misleading (``us-east-1-qro-1a`` is in Querétaro, not Virginia), service-specific codes (S3's
+null and ``EU``), case and display-name spellings, dual-regions given as member lists. A code
+nobody knows becomes an unknown location with the reason, never a guess and never "home".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Sequence
+
+from sovaudit.catalogue import Catalogue, Region
+from sovaudit.model import Asset, Confidence, Copy, Location, LocationSource, unknown_location
+
+# Zone spellings, tried in order, that reduce to a catalogued region or zone group:
+# AWS "mx-central-1a" / "us-east-1-qro-1a", GCP "northamerica-south1-b",
+# OCI availability domains "Uocm:MX-QUERETARO-1-AD-1" or "Uocm:PHX-AD-1".
+_ZONE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(.*\d)[a-z]$", re.IGNORECASE), r"\1"),
+    (re.compile(r"^(.*\d)-[a-z]$", re.IGNORECASE), r"\1"),
+    (re.compile(r"^(?:[a-z0-9]+:)?(.+?)-ad-\d+$", re.IGNORECASE), r"\1"),
+)
+
+_CONFIDENCE_ORDER = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
+
+
+class Locator:
+    """Locates codes against one catalogue; pass it to whatever needs locating."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    def find_region(self, provider: str, code: str) -> Region | None:
+        """The catalogue entry for a region, zone group or zone name."""
+        region = self.catalogue.lookup(provider, code)
+        if region is not None:
+            return region
+        for pattern, replacement in _ZONE_PATTERNS:
+            if pattern.match(code):
+                region = self.catalogue.lookup(provider, pattern.sub(replacement, code))
+                if region is not None:
+                    return region
+        return None
+
+    def explain_unknown(self, provider: str, service: str | None, code: str) -> str | None:
+        """Why ``code`` cannot be located, with the likeliest intended code; None if it can."""
+        if not self.catalogue.has_provider(provider):
+            return None
+        if self.catalogue.service_alias(provider, service, code) or self.find_region(
+            provider, code
+        ):
+            return None
+        codes = [region.code for region in self.catalogue.regions(provider)]
+        close = difflib.get_close_matches(code.casefold(), codes, n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (
+            f"{provider} region {code!r} is not in the region catalogue{hint} "
+            "(if it is a new region, declare its 'location')"
+        )
+
+    def locate(
+        self,
+        provider: str,
+        region: str | None,
+        *,
+        service: str | None = None,
+        zone: str | None = None,
+        data_locations: Sequence[str] = (),
+    ) -> Location:
+        """Where data held in ``region`` (or ``zone``, or across ``data_locations``) is."""
+        if data_locations:
+            return self._locate_members(provider, data_locations)
+        if not self.catalogue.has_provider(provider):
+            return unknown_location(
+                f"no region catalogue for provider {provider!r}: declare the location"
+            )
+        # A zone is more precise than its region: a Local Zone's region is another country's.
+        if zone:
+            found = self.find_region(provider, zone)
+            if found is not None:
+                return found.location()
+        aliased = self.catalogue.service_alias(provider, service, region)
+        if aliased is not None:
+            region = aliased
+        if not region:
+            return unknown_location(f"{provider} asset has no region")
+        found = self.find_region(provider, region)
+        if found is None:
+            return unknown_location(f"{provider} region {region!r} is not in the catalogue")
+        return found.location()
+
+    def _locate_members(self, provider: str, members: Sequence[str]) -> Location:
+        """A location spread over several regions (a GCS configurable dual-region)."""
+        located = [(code, self.locate(provider, code)) for code in members]
+        missing = [code for code, location in located if not location.known]
+        if missing:
+            return unknown_location(
+                f"{provider} data locations {', '.join(missing)} are not in the catalogue"
+            )
+        locations = [location for _, location in located]
+        countries = tuple(dict.fromkeys(c for loc in locations for c in loc.countries))
+        subdivisions = {loc.subdivision for loc in locations}
+        cities = {loc.city for loc in locations}
+        return Location(
+            countries=countries,
+            subdivision=subdivisions.pop() if len(subdivisions) == 1 else None,
+            city=cities.pop() if len(cities) == 1 else None,
+            source=LocationSource.CATALOGUE,
+            confidence=min((loc.confidence for loc in locations), key=_CONFIDENCE_ORDER.index),
+            note=f"data placed in {', '.join(members)}",
+        )
+
+    def locate_asset(self, asset: Asset) -> Asset:
+        """The asset with its own and its copies' locations filled in from the catalogue.
+
+        A location the source already established (declared in an inventory, found in the
+        clouds' IP ranges) is kept: the source knew more than a region code can say.
+        """
+        location = asset.location
+        if location.source is LocationSource.UNKNOWN:
+            location = self.locate(
+                asset.provider,
+                asset.region,
+                service=asset.service,
+                zone=asset.zone,
+                data_locations=asset.data_locations,
+            )
+            if location.source is LocationSource.UNKNOWN and asset.location.note:
+                location = dataclasses.replace(location, note=asset.location.note)
+        elif asset.region and location.source is LocationSource.DECLARED:
+            location = self._note_disagreement(asset, location)
+        copies = tuple(self._locate_copy(asset, copy) for copy in asset.copies)
+        if location is asset.location and copies == asset.copies:
+            return asset
+        return dataclasses.replace(asset, location=location, copies=copies)
+
+    def _locate_copy(self, asset: Asset, copy: Copy) -> Copy:
+        if copy.location.source is not LocationSource.UNKNOWN or not copy.region:
+            return copy
+        provider = copy.provider or asset.provider
+        return dataclasses.replace(
+            copy, location=self.locate(provider, copy.region, service=asset.service)
+        )
+
+    def _note_disagreement(self, asset: Asset, declared: Location) -> Location:
+        catalogued = self.locate(
+            asset.provider, asset.region, service=asset.service, zone=asset.zone
+        )
+        if not catalogued.known or set(catalogued.countries) == set(declared.countries):
+            return declared
+        note = (
+            f"declared {'/'.join(declared.countries) or 'nothing'}, but the catalogue places "
+            f"{asset.region} in {'/'.join(catalogued.countries)}"
+        )
+        return dataclasses.replace(declared, note=note)

@@ -1,0 +1,196 @@
+"""The data model every stage shares: assets, where they are, their copies, findings, results.
+
+Everything here is frozen: a stage that learns something new about an asset makes a new
+asset (``dataclasses.replace``) rather than changing the one it was given, so no later stage
+can quietly rewrite what an earlier one decided. The JSON of CONTRACT.md is a rendering of
+these classes (``sovaudit.render_json``), not a second model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+
+class LocationSource(str, Enum):
+    """How a location was learnt, most trustworthy first."""
+
+    CATALOGUE = "catalogue"
+    CLOUD_IP_RANGES = "cloud-ip-ranges"
+    GEOIP = "geoip"
+    DECLARED = "declared"
+    UNKNOWN = "unknown"
+
+
+class Confidence(str, Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Classification(str, Enum):
+    """What kind of data an asset holds. ``UNKNOWN`` is a real answer, not a default of none."""
+
+    SENSITIVE = "sensitive"
+    PERSONAL = "personal"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_personal(self) -> bool:
+        """Sensitive data is personal data of a special kind (LFPDPPP Art. 2)."""
+        return self in (Classification.SENSITIVE, Classification.PERSONAL)
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse, so severities compare with plain integers."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """Where something physically is.
+
+    ``countries`` is a tuple because a multi-region (GCS ``EU``) spans several countries.
+    An empty tuple means the location is unknown; such a location is never "at home".
+    """
+
+    countries: tuple[str, ...]
+    source: LocationSource
+    confidence: Confidence
+    subdivision: str | None = None
+    city: str | None = None
+    note: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.countries)
+
+    def within(self, country: str) -> bool:
+        """True only when every country the data may be in is ``country``."""
+        return bool(self.countries) and all(c == country for c in self.countries)
+
+    def touches(self, country: str) -> bool:
+        """True when at least one place the data may be in is ``country``."""
+        return country in self.countries
+
+
+def unknown_location(note: str | None = None) -> Location:
+    """The explicit "we do not know" value, with the reason when there is one."""
+    return Location(
+        countries=(), source=LocationSource.UNKNOWN, confidence=Confidence.LOW, note=note
+    )
+
+
+UNKNOWN_LOCATION = unknown_location()
+
+
+@dataclasses.dataclass(frozen=True)
+class Copy:
+    """Another place the same data lives: a replica, a backup, a geo-redundant secondary."""
+
+    kind: str
+    location: Location = UNKNOWN_LOCATION
+    region: str | None = None
+    provider: str | None = None  # when the copy is held by another provider than the asset
+    target: str | None = None  # the copy's own id (bucket ARN, replica id), when known
+
+
+@dataclasses.dataclass(frozen=True)
+class Asset:
+    """One thing that holds or serves data: a bucket, a database, a VM, a rack, a SaaS tenant."""
+
+    id: str
+    provider: str
+    location: Location = UNKNOWN_LOCATION
+    service: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    account: str | None = None
+    region: str | None = None
+    zone: str | None = None
+    data_locations: tuple[str, ...] = ()
+    copies: tuple[Copy, ...] = ()
+    classification: Classification = Classification.UNKNOWN
+    classification_source: str = "default"
+    tags: Mapping[str, str] = dataclasses.field(default_factory=lambda: EMPTY_TAGS)
+    owner: str | None = None
+    description: str | None = None
+    attributes: Mapping[str, Any] = dataclasses.field(default_factory=lambda: EMPTY_TAGS)
+
+    @property
+    def copy_countries(self) -> tuple[str, ...]:
+        """Every country a copy of this asset may be in, in first-seen order."""
+        seen: dict[str, None] = {}
+        for copy in self.copies:
+            for country in copy.location.countries:
+                seen.setdefault(country, None)
+        return tuple(seen)
+
+    def has_copy_in(self, country: str) -> bool:
+        """A copy that is wholly in ``country``; the primary itself counts when it is there."""
+        return self.location.within(country) or any(c.location.within(country) for c in self.copies)
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiver:
+    reason: str
+    expires: str | None = None
+    owner: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one asset. ``id`` is stable: same rule and asset, same id."""
+
+    id: str
+    rule_id: str
+    severity: Severity
+    asset_id: str
+    title: str
+    message: str
+    references: tuple[str, ...] = ()
+    remediation: str = ""
+    status: str = "open"
+    waiver: Waiver | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanError:
+    """A scope that could not be read. Its presence makes the scan incomplete (exit 3)."""
+
+    provider: str
+    scope: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanResult:
+    started_at: str
+    finished_at: str
+    home_country: str
+    assets: tuple[Asset, ...]
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[ScanError, ...] = ()

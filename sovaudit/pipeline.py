@@ -1,0 +1,51 @@
+"""The stages between sources and rules: collect, locate, classify.
+
+Each stage takes what the previous one produced and returns new values; none reaches back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+
+from sovaudit.classify import Classifier
+from sovaudit.locate import Locator
+from sovaudit.model import Asset, ScanError
+from sovaudit.providers.interface import Provider, ProviderError
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Collected:
+    assets: tuple[Asset, ...]
+    errors: tuple[ScanError, ...]
+
+
+def collect(providers: Iterable[Provider]) -> Collected:
+    """Every asset from every source; a provider that fails is an error entry, not a crash.
+
+    The same asset id from two sources (an inventory file and a previous scan, say) is kept
+    once, first source first, so nothing is counted twice.
+    """
+    assets: dict[str, Asset] = {}
+    errors: list[ScanError] = []
+    for provider in providers:
+        try:
+            for asset in provider.collect():
+                if asset.id in assets:
+                    log.warning(
+                        "asset %s appears in more than one source; keeping the first", asset.id
+                    )
+                    continue
+                assets[asset.id] = asset
+        except ProviderError as exc:
+            errors.append(exc.to_scan_error())
+        errors.extend(provider.errors)
+    return Collected(assets=tuple(assets.values()), errors=tuple(errors))
+
+
+def prepare(assets: Iterable[Asset], locator: Locator, classifier: Classifier) -> list[Asset]:
+    """Locate then classify every asset."""
+    return [classifier.classify(locator.locate_asset(asset)) for asset in assets]

@@ -1,0 +1,119 @@
+"""The JSON rendering of the model (CONTRACT.md, schema_version "1").
+
+Every machine format (json, jsonl, ocsf, inventory files) starts from these dictionaries, so
+the contract's field names live in exactly one place. Fields the contract names are always
+present (null when empty); sovaudit's extensions (zone, data_locations, owner, note...) only
+when they carry something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovaudit import __version__
+from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult
+
+SCHEMA_VERSION = "1"
+
+
+def location_to_dict(location: Location) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "countries": list(location.countries),
+        "subdivision": location.subdivision,
+        "city": location.city,
+        "source": location.source.value,
+        "confidence": location.confidence.value,
+    }
+    if location.note:
+        data["note"] = location.note
+    return data
+
+
+def copy_to_dict(copy: Copy) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": copy.kind,
+        "region": copy.region,
+        "location": location_to_dict(copy.location),
+    }
+    if copy.provider:
+        data["provider"] = copy.provider
+    if copy.target:
+        data["target"] = copy.target
+    return data
+
+
+def asset_to_dict(asset: Asset) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": asset.id,
+        "provider": asset.provider,
+        "service": asset.service,
+        "kind": asset.kind,
+        "name": asset.name,
+        "account": asset.account,
+        "region": asset.region,
+    }
+    if asset.zone:
+        data["zone"] = asset.zone
+    if asset.data_locations:
+        data["data_locations"] = list(asset.data_locations)
+    data.update(
+        location=location_to_dict(asset.location),
+        copies=[copy_to_dict(c) for c in asset.copies],
+        classification=asset.classification.value,
+        classification_source=asset.classification_source,
+        tags=dict(asset.tags),
+    )
+    for key in ("owner", "description"):
+        if getattr(asset, key):
+            data[key] = getattr(asset, key)
+    if asset.attributes:
+        data["attributes"] = dict(asset.attributes)
+    return data
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": finding.id,
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.value,
+        "asset_id": finding.asset_id,
+        "title": finding.title,
+        "message": finding.message,
+        "references": list(finding.references),
+        "remediation": finding.remediation,
+        "status": finding.status,
+    }
+    if finding.waiver is not None:
+        data["waiver"] = {
+            "reason": finding.waiver.reason,
+            "expires": finding.waiver.expires,
+            "owner": finding.waiver.owner,
+        }
+    return data
+
+
+def error_to_dict(error: ScanError) -> dict[str, Any]:
+    return {"provider": error.provider, "scope": error.scope, "message": error.message}
+
+
+def tool_block() -> dict[str, str]:
+    return {"name": "sovaudit", "version": __version__}
+
+
+def inventory_document(assets: list[Asset], errors: list[ScanError]) -> dict[str, Any]:
+    """What ``sovaudit inventory`` writes: an inventory file that ``scan`` accepts back."""
+    return {
+        "tool": tool_block(),
+        "assets": [asset_to_dict(a) for a in assets],
+        "errors": [error_to_dict(e) for e in errors],
+    }
+
+
+def scan_result_header(result: ScanResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": tool_block(),
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "home_country": result.home_country,
+    }

@@ -1,0 +1,42 @@
+"""Shared fixtures: the real bundled catalogue, locators, paths to test data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sovaudit.catalogue import Catalogue, load_catalogue
+from sovaudit.classify import Classifier, default_conventions
+from sovaudit.locate import Locator
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = ROOT / "sample_inventories"
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def locator(catalogue: Catalogue) -> Locator:
+    return Locator(catalogue)
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Classifier:
+    return Classifier(default_conventions())
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a text file under tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write

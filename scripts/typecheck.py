@@ -34,8 +34,15 @@ def build_tree() -> Path:
 
 def main() -> int:
     tree = build_tree()
-    command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "setup.cfg"),
-               *sys.argv[1:], str(tree / "sovaudit")]
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--config-file",
+        str(ROOT / "setup.cfg"),
+        *sys.argv[1:],
+        str(tree / "sovaudit"),
+    ]
     return subprocess.call(command, cwd=tree)  # noqa: S603 - fixed argv
 
 

@@ -33,6 +33,8 @@ class Locator:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        # Estates repeat a few dozen codes across thousands of assets: answer each once.
+        self._cache: dict[tuple[object, ...], Location] = {}
 
     def find_region(self, provider: str, code: str) -> Region | None:
         """The catalogue entry for a region, zone group or zone name."""
@@ -72,6 +74,22 @@ class Locator:
         data_locations: Sequence[str] = (),
     ) -> Location:
         """Where data held in ``region`` (or ``zone``, or across ``data_locations``) is."""
+        key = (provider, region, service, zone, tuple(data_locations))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._locate(
+                provider, region, service, zone, data_locations
+            )
+        return cached
+
+    def _locate(
+        self,
+        provider: str,
+        region: str | None,
+        service: str | None,
+        zone: str | None,
+        data_locations: Sequence[str],
+    ) -> Location:
         if data_locations:
             return self._locate_members(provider, data_locations)
         if not self.catalogue.has_provider(provider):

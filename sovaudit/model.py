@@ -97,14 +97,14 @@ class Location:
         return country in self.countries
 
 
+UNKNOWN_LOCATION = Location(countries=(), source=LocationSource.UNKNOWN, confidence=Confidence.LOW)
+
+
 def unknown_location(note: str | None = None) -> Location:
     """The explicit "we do not know" value, with the reason when there is one."""
-    return Location(
-        countries=(), source=LocationSource.UNKNOWN, confidence=Confidence.LOW, note=note
-    )
-
-
-UNKNOWN_LOCATION = unknown_location()
+    if note is None:
+        return UNKNOWN_LOCATION
+    return dataclasses.replace(UNKNOWN_LOCATION, note=note)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,6 +8,8 @@ when they carry something.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit import __version__
@@ -100,13 +102,36 @@ def tool_block() -> dict[str, str]:
     return {"name": "sovaudit", "version": __version__}
 
 
-def inventory_document(assets: list[Asset], errors: list[ScanError]) -> dict[str, Any]:
+def inventory_document(assets: Iterable[Asset], errors: Iterable[ScanError]) -> dict[str, Any]:
     """What ``sovaudit inventory`` writes: an inventory file that ``scan`` accepts back."""
     return {
         "tool": tool_block(),
         "assets": [asset_to_dict(a) for a in assets],
         "errors": [error_to_dict(e) for e in errors],
     }
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def iter_json(document: Mapping[str, Any]) -> Iterator[str]:
+    """``document`` as JSON text in chunks: one line per element of its top-level lists.
+
+    Readable, friendly to ``diff`` and ``grep``, and fast: each element goes through the C
+    encoder (an indented dump uses the pure-Python one, ten times slower on large estates).
+    """
+    yield "{"
+    for position, (key, value) in enumerate(document.items()):
+        yield ("," if position else "") + f"\n  {_dumps(key)}: "
+        if isinstance(value, list) and value:
+            yield "[\n    " + _dumps(value[0])
+            for item in value[1:]:
+                yield ",\n    " + _dumps(item)
+            yield "\n  ]"
+        else:
+            yield _dumps(value)
+    yield "\n}\n"
 
 
 def scan_result_header(result: ScanResult) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from sovaudit.pipeline import collect, prepare
 from sovaudit.providers.interface import Provider
 from sovaudit.providers.inventory_file import InventoryFileProvider
 from sovaudit.providers.registry import provider_class
-from sovaudit.render_json import inventory_document
+from sovaudit.render_json import inventory_document, iter_json
 from sovaudit.render_table import format_table
 
 FORMATS = ("table", "json", "yaml", "csv")
@@ -41,6 +40,13 @@ def _where(asset: Asset) -> tuple[str, str, str]:
         location.subdivision or "",
         location.city or "",
     )
+
+
+def _region_text(asset: Asset) -> str:
+    """The most precise code: a zone name (a Local Zone) beats its region; "1" does not."""
+    if asset.zone and not asset.zone.isdigit():
+        return asset.zone
+    return asset.region or ("+".join(asset.data_locations))
 
 
 def _copies_text(asset: Asset) -> str:
@@ -96,7 +102,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         return iter([yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)])
-    return iter([json.dumps(document, indent=2, ensure_ascii=False), "\n"])
+    return iter_json(document)
 
 
 @click.command()

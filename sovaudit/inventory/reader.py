@@ -109,7 +109,13 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
             return line_of(document, p)
 
     if not isinstance(document, dict):
-        kind = "empty" if document is None else type(document).__name__
+        kind = (
+            "nothing"
+            if document is None
+            else "a list"
+            if isinstance(document, list)
+            else f"a {type(document).__name__}"
+        )
         raise InputError(
             file,
             f"expected a mapping with an 'assets' list, found {kind}",

@@ -1,8 +1,9 @@
-"""Validate inventory documents against the published JSON Schema.
+"""Validate documents against sovaudit's published JSON Schemas.
 
-The schema file (sovaudit/schemas/inventory.schema.json) is the one source of truth: users
-can point their editors at it, and this module turns its verdicts into one-line errors that
-name the file, line and field.
+The schema files (sovaudit/schemas/*.json) are the one source of truth: users point their
+editors at them, and this module turns a violation into one line naming file, line and
+field. Validation code is generated from the schema once per run (fastjsonschema), which
+checks 100,000 assets in about a second where an interpreting validator takes tens.
 """
 
 from __future__ import annotations
@@ -11,13 +12,9 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sovaudit.errors import InputError
-
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
-    from jsonschema.protocols import Validator
 
 LineFinder = Callable[[Sequence[str | int]], "int | None"]
 
@@ -30,13 +27,11 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(name: str) -> Validator:
-    # Imported here: jsonschema costs ~100 ms to import and `--version` must not pay it.
-    from jsonschema import Draft202012Validator
+def _compiled(name: str) -> Callable[[Any], Any]:
+    # Imported here so that commands which validate nothing (--version) never pay for it.
+    import fastjsonschema
 
-    schema = load_schema(name)
-    Draft202012Validator.check_schema(schema)
-    validator: Validator = Draft202012Validator(schema)
+    validator: Callable[[Any], Any] = fastjsonschema.compile(load_schema(name))
     return validator
 
 
@@ -48,36 +43,65 @@ def field_path(path: Sequence[str | int]) -> str:
     return text
 
 
-def _explain(error: ValidationError) -> tuple[list[str | int], str]:
+def _typed_path(document: Any, raw: Sequence[str]) -> list[str | int]:
+    """fastjsonschema writes list indexes as strings; make them ints where they index lists."""
+    path: list[str | int] = []
+    node = document
+    for step in raw:
+        if isinstance(node, list) and step.isdigit():
+            index = int(step)
+            path.append(index)
+            node = node[index] if index < len(node) else None
+        else:
+            path.append(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return path
+
+
+def _types(definition: dict[str, Any]) -> str:
+    types = definition.get("type", ())
+    types = [types] if isinstance(types, str) else list(types)
+    return " or ".join(repr(t) for t in types)
+
+
+def _explain(
+    rule: str | None, value: Any, definition: dict[str, Any], path: list[str | int], fallback: str
+) -> tuple[list[str | int], str]:
     """The path to blame and a message a person can act on."""
-    path: list[str | int] = list(error.absolute_path)
-    instance = error.instance
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(schema.get("properties", {}))
-        unexpected = sorted(str(k) for k in instance if k not in allowed)
+    if rule == "additionalProperties" and isinstance(value, dict):
+        allowed = sorted(definition.get("properties", {}))
+        unexpected = sorted(str(k) for k in value if k not in allowed)
         if unexpected:
-            return [*path, unexpected[0]], (
-                f"unknown field (expected one of: {', '.join(sorted(allowed))})"
-            )
-    if error.validator == "not" and path and path[-1] == "location":
-        return path, "give either 'country' or 'countries', not both"
-    if error.validator == "required" and isinstance(instance, dict):
-        missing = [k for k in schema.get("required", ()) if k not in instance]
+            return [*path, unexpected[0]], f"unknown field (expected one of: {', '.join(allowed)})"
+    if rule == "required" and isinstance(value, dict):
+        missing = [k for k in definition.get("required", ()) if k not in value]
         if missing:
             return path, f"missing required field {missing[0]!r}"
-    if error.validator == "enum":
-        options = ", ".join(str(v) for v in schema.get("enum", ()))
-        return path, f"{instance!r} is not one of: {options}"
-    return path, error.message
+    if rule == "enum":
+        return path, f"{value!r} is not one of: {', '.join(map(str, definition['enum']))}"
+    if rule == "type":
+        return path, f"{value!r} is not of type {_types(definition)}"
+    if rule == "pattern":
+        hint = definition.get("description")
+        return path, f"{value!r} does not match the expected form" + (
+            f" ({hint})" if hint else f" {definition.get('pattern')}"
+        )
+    if rule == "not" and path and path[-1] == "location":
+        return path, "give either 'country' or 'countries', not both"
+    return path, fallback
 
 
 def validate(document: Any, file: str, find_line: LineFinder, schema: str) -> None:
-    """Raise InputError for the first (most relevant) schema violation in ``document``."""
-    from jsonschema.exceptions import best_match
+    """Raise InputError for the first schema violation in ``document``."""
+    import fastjsonschema
 
-    error = best_match(_validator(schema).iter_errors(document))
-    if error is None:
-        return
-    path, message = _explain(error)
-    raise InputError(file, message, line=find_line(path), field=field_path(path) or None)
+    try:
+        _compiled(schema)(document)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        path = _typed_path(document, exc.path[1:])
+        fallback = exc.message.removeprefix(exc.name or "").strip() or exc.message
+        definition = exc.definition if isinstance(exc.definition, dict) else {}
+        path, message = _explain(exc.rule, exc.value, definition, path, fallback)
+        raise InputError(
+            file, message, line=find_line(path), field=field_path(path) or None
+        ) from None

@@ -1,0 +1,1 @@
+"""Rule packs, as YAML data. Installed as ``sovaudit.rules``."""

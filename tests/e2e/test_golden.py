@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import update_golden  # noqa: E402
+import update_golden
 
 CASES = [(s, c) for s in update_golden.samples() for c in update_golden.COMMANDS]
 

@@ -20,8 +20,7 @@ import update_golden
 CASES = [(s, c) for s in update_golden.samples() for c in update_golden.COMMANDS]
 
 
-@pytest.mark.parametrize(("sample", "command"), CASES,
-                         ids=[f"{s.stem}-{c}" for s, c in CASES])
+@pytest.mark.parametrize(("sample", "command"), CASES, ids=[f"{s.stem}-{c}" for s, c in CASES])
 def test_golden(sample: Path, command: str) -> None:
     golden = update_golden.GOLDEN / f"{sample.stem}.{command}.json"
     assert golden.exists(), f"missing {golden}: run python scripts/update_golden.py"

@@ -20,7 +20,7 @@ assets:
     provider: onprem
     kind: vm
     location: {country: mx, subdivision: mx-jal, city: Guadalajara}
-    tags: {datos-personales: "si", cost-center: 42, backed-up: true}
+    tags: {datos-personales: "si", cost-center: 42, backed-up: true, created: 2024-01-31}
   - id: arn:aws:s3:::clientes
     provider: aws
     service: s3
@@ -41,7 +41,12 @@ def test_yaml_inventory(write, locator: Locator) -> None:
     assert rack.location.countries == ("MX",)
     assert rack.location.subdivision == "MX-JAL"
     assert rack.location.source is LocationSource.DECLARED
-    assert dict(rack.tags) == {"datos-personales": "si", "cost-center": "42", "backed-up": "true"}
+    assert dict(rack.tags) == {
+        "datos-personales": "si",
+        "cost-center": "42",
+        "backed-up": "true",
+        "created": "2024-01-31",
+    }
     assert bucket.region is None
     assert bucket.service == "s3"
     assert bucket.classification is Classification.PERSONAL
@@ -58,10 +63,10 @@ def test_json_and_csv_inventories_say_the_same_as_yaml(write, locator: Locator) 
     assert [asset_to_dict(a) for a in json_assets] == [asset_to_dict(a) for a in yaml_assets]
     csv_text = (
         "id,provider,service,kind,region,country,subdivision,city,classification,copies,"
-        "tag:datos-personales,tag:cost-center,tag:backed-up\n"
-        "rack-gdl-01,onprem,,vm,,MX,MX-JAL,Guadalajara,,,si,42,true\n"
+        "tag:datos-personales,tag:cost-center,tag:backed-up,tag:created\n"
+        "rack-gdl-01,onprem,,vm,,MX,MX-JAL,Guadalajara,,,si,42,true,2024-01-31\n"
         "arn:aws:s3:::clientes,aws,s3,,,,,,personal,"
-        "replica:mx-central-1; backup:country=US,,,\n"
+        "replica:mx-central-1; backup:country=US,,,,\n"
     )
     csv_assets = _read(write("a.csv", csv_text), locator)
     assert csv_assets[0] == yaml_assets[0]

@@ -26,6 +26,7 @@ _ZONE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _CONFIDENCE_ORDER = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
+DUAL_REGION_COPY = "dual-region"
 
 
 class Locator:
@@ -152,9 +153,30 @@ class Locator:
         elif asset.region and location.source is LocationSource.DECLARED:
             location = self._note_disagreement(asset, location)
         copies = tuple(self._locate_copy(asset, copy) for copy in asset.copies)
+        copies += self._member_copies(asset)
         if location is asset.location and copies == asset.copies:
             return asset
         return dataclasses.replace(asset, location=location, copies=copies)
+
+    def _member_copies(self, asset: Asset) -> tuple[Copy, ...]:
+        """A dual-region keeps a full copy in each member region: make those copies explicit.
+
+        So a configurable dual-region over Querétaro and Texas has a copy in Mexico (and one
+        abroad), while a multi-region, whose copies the provider places, has none we can name.
+        """
+        if any(copy.kind == DUAL_REGION_COPY for copy in asset.copies):
+            return ()  # already explicit (a previous result read back)
+        members: Sequence[str] = asset.data_locations
+        if not members and asset.region:
+            region = self.find_region(asset.provider, asset.region)
+            if region is not None and region.kind == "dual-region":
+                members = region.members
+        if len(members) < 2:
+            return ()
+        return tuple(
+            Copy(kind=DUAL_REGION_COPY, region=member, location=self.locate(asset.provider, member))
+            for member in members
+        )
 
     def _locate_copy(self, asset: Asset, copy: Copy) -> Copy:
         if copy.location.source is not LocationSource.UNKNOWN or not copy.region:

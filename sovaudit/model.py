@@ -187,6 +187,19 @@ class ScanError:
 
 
 @dataclasses.dataclass(frozen=True)
+class WaiverNotice:
+    """A waiver that needs attention: ``expired`` (no longer applies) or ``unused``."""
+
+    problem: str
+    rule: str
+    asset: str
+    reason: str
+    owner: str
+    expires: str
+    origin: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ScanResult:
     started_at: str
     finished_at: str
@@ -194,3 +207,4 @@ class ScanResult:
     assets: tuple[Asset, ...]
     findings: tuple[Finding, ...] = ()
     errors: tuple[ScanError, ...] = ()
+    waiver_notices: tuple[WaiverNotice, ...] = ()

@@ -45,8 +45,13 @@ def _mode_for(path: Path) -> int:
 def emit(chunks: Iterable[str], path: Path | None) -> None:
     """Results go to ``path`` when given, else to stdout (logs always go to stderr)."""
     if path is None:
-        for chunk in chunks:
-            sys.stdout.write(chunk)
-        sys.stdout.flush()
+        try:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop writing, quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
     else:
         write_atomic(path, chunks)

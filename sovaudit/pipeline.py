@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from sovaudit.classify import Classifier
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.providers.interface import Provider, ProviderError
+from sovaudit.providers.inventory_file import InventoryFileProvider
+from sovaudit.providers.registry import provider_class
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +52,14 @@ def collect(providers: Iterable[Provider]) -> Collected:
 def prepare(assets: Iterable[Asset], locator: Locator, classifier: Classifier) -> list[Asset]:
     """Locate then classify every asset."""
     return [classifier.classify(locator.locate_asset(asset)) for asset in assets]
+
+
+def build_sources(
+    inventories: Sequence[Path], provider_names: Sequence[str], locator: Locator
+) -> list[Provider]:
+    """Inventory files first (their mistakes are found before any cloud call), then providers."""
+    sources: list[Provider] = [
+        InventoryFileProvider(path, locator.explain_unknown) for path in inventories
+    ]
+    sources += [provider_class(name).from_options({}) for name in provider_names]
+    return sources

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit import __version__
-from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult
+from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult, WaiverNotice
 
 SCHEMA_VERSION = "1"
 
@@ -134,11 +134,38 @@ def iter_json(document: Mapping[str, Any]) -> Iterator[str]:
     yield "\n}\n"
 
 
-def scan_result_header(result: ScanResult) -> dict[str, Any]:
+def waiver_notice_to_dict(notice: WaiverNotice) -> dict[str, Any]:
+    return {
+        "problem": notice.problem,
+        "rule": notice.rule,
+        "asset": notice.asset,
+        "reason": notice.reason,
+        "owner": notice.owner,
+        "expires": notice.expires,
+        "origin": notice.origin,
+    }
+
+
+def scan_document(result: ScanResult, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """``scan --format json`` (CONTRACT.md, schema_version "1")."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": tool_block(),
         "started_at": result.started_at,
         "finished_at": result.finished_at,
         "home_country": result.home_country,
+        "summary": dict(summary),
+        "assets": [asset_to_dict(a) for a in result.assets],
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "errors": [error_to_dict(e) for e in result.errors],
+        "waiver_notices": [waiver_notice_to_dict(n) for n in result.waiver_notices],
     }
+
+
+def iter_jsonl(result: ScanResult) -> Iterator[str]:
+    """One finding per line, its asset inlined under ``asset`` (for SIEM pipelines)."""
+    assets = {asset.id: asset for asset in result.assets}
+    for finding in result.findings:
+        line = finding_to_dict(finding)
+        line["asset"] = asset_to_dict(assets[finding.asset_id])
+        yield _dumps(line) + "\n"

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sovaudit.errors import SovauditError
+from sovaudit.errors import SovauditError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,3 +111,28 @@ def command_body(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def home_option(func: F) -> F:
+    """``--home-country CC``: the country data should stay in."""
+    return click.option(
+        "--home-country",
+        "home_country",
+        default="MX",
+        show_default=True,
+        metavar="CC",
+        callback=_check_country,
+        help="The country data should stay in (ISO 3166-1 alpha-2).",
+    )(func)
+
+
+def _check_country(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise click.BadParameter(f"{value!r} is not an ISO 3166-1 alpha-2 code (e.g. MX)")
+    return code
+
+
+def require_sources(inventories: tuple[Path, ...], providers: tuple[str, ...]) -> None:
+    if not inventories and not providers:
+        raise UsageError("nothing to read: give INVENTORY files and/or --provider NAME")

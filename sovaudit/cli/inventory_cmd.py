@@ -15,18 +15,16 @@ from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
     choose_format,
     command_body,
+    home_option,
     logging_options,
     output_options,
+    require_sources,
 )
-from sovaudit.errors import UsageError
 from sovaudit.inventory.csv_format import write_csv
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.output import emit
-from sovaudit.pipeline import collect, prepare
-from sovaudit.providers.interface import Provider
-from sovaudit.providers.inventory_file import InventoryFileProvider
-from sovaudit.providers.registry import provider_class
+from sovaudit.pipeline import build_sources, collect, prepare
 from sovaudit.render_json import inventory_document, iter_json
 from sovaudit.render_table import format_table
 
@@ -114,13 +112,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
     metavar="NAME",
     help="Also collect from this live provider; repeatable.",
 )
-@click.option(
-    "--home-country",
-    default="MX",
-    show_default=True,
-    metavar="CC",
-    help="The country data should stay in (ISO 3166-1 alpha-2).",
-)
+@home_option
 @output_options(FORMATS)
 @logging_options
 @command_body
@@ -141,19 +133,11 @@ def inventory(
       sovaudit inventory sample_inventories/retail_monterrey.yaml
       sovaudit inventory racks.csv saas.yaml -o estate.json
     """
-    home = home_country.upper()
-    if len(home) != 2 or not home.isalpha():
-        raise UsageError(f"--home-country {home_country!r} is not an ISO 3166-1 alpha-2 code")
-    if not inventories and not providers:
-        raise UsageError("nothing to inventory: give INVENTORY files and/or --provider NAME")
+    require_sources(inventories, providers)
     locator = Locator(load_catalogue())
-    sources: list[Provider] = [
-        InventoryFileProvider(path, locator.explain_unknown) for path in inventories
-    ]
-    sources += [provider_class(name).from_options({}) for name in providers]
-    collected = collect(sources)
+    collected = collect(build_sources(inventories, providers, locator))
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
-    emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home), output)
+    emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home_country), output)
     if errors:
         sys.exit(EXIT_INCOMPLETE)

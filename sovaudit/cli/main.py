@@ -35,8 +35,10 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     lazy={
-        "regions": "sovaudit.cli.regions_cmd:regions",
+        "scan": "sovaudit.cli.scan_cmd:scan",
         "inventory": "sovaudit.cli.inventory_cmd:inventory",
+        "rules": "sovaudit.cli.rules_cmd:rules",
+        "regions": "sovaudit.cli.regions_cmd:regions",
     },
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from sovaudit.documents import LineFinder, parse_json, parse_yaml, read_text
 from sovaudit.errors import InputError
 from sovaudit.inventory.build import build_asset
 from sovaudit.inventory.csv_format import read_csv
-from sovaudit.inventory.lines import line_of, load_with_lines
-from sovaudit.inventory.schema import field_path, validate
 from sovaudit.model import Asset
+from sovaudit.validation import field_path, validate
 
 INVENTORY_SCHEMA = "inventory.schema.json"
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
@@ -31,57 +28,6 @@ def detect_format(path: Path, text: str) -> str:
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not an inventory file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
-
-
-def _parse_yaml(text: str, file: str) -> Any:
-    try:
-        return load_with_lines(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(
-            file, f"YAML syntax: {problem}", line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(file, f"YAML syntax: {exc}") from None
-
-
-def _parse_json(text: str, file: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            file, f"JSON syntax: {exc.msg} (column {exc.colno})", line=exc.lineno
-        ) from None
-
-
-def _json_line_finder(text: str) -> Callable[[Sequence[str | int]], int | None]:
-    """Lines for a JSON document, found only when an error needs one.
-
-    JSON is parsed with the fast stdlib parser; on the error path it is parsed again as YAML
-    (a superset of JSON in practice) to learn where the offending field was written.
-    """
-
-    def find(path: Sequence[str | int]) -> int | None:
-        try:
-            return line_of(load_with_lines(text), path)
-        except yaml.YAMLError:
-            return None
-
-    return find
-
-
 def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[Asset]:
     """Every asset in an inventory file, or InputError naming the file, line and field.
 
@@ -90,9 +36,9 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
     previous scan's result, whose unknown regions were already reported as such.
     """
     file = str(path)
-    text = _read_text(path)
+    text = read_text(path)
     fmt = detect_format(path, text)
-    find_line: Callable[[Sequence[str | int]], int | None]
+    find_line: LineFinder
     if fmt == "csv":
         objects, row_lines = read_csv(text, file)
         document: Any = {"assets": objects}
@@ -100,13 +46,9 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
         def find_line(p: Sequence[str | int]) -> int | None:
             return row_lines[p[1]] if len(p) > 1 and isinstance(p[1], int) else 1
     elif fmt == "json":
-        document = _parse_json(text, file)
-        find_line = _json_line_finder(text)
+        document, find_line = parse_json(text, file)
     else:
-        document = _parse_yaml(text, file)
-
-        def find_line(p: Sequence[str | int]) -> int | None:
-            return line_of(document, p)
+        document, find_line = parse_yaml(text, file)
 
     if not isinstance(document, dict):
         kind = (
@@ -129,9 +71,7 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
     return assets
 
 
-def _check_unique_ids(
-    assets: list[Asset], file: str, find_line: Callable[[Sequence[str | int]], int | None]
-) -> None:
+def _check_unique_ids(assets: list[Asset], file: str, find_line: LineFinder) -> None:
     seen: dict[str, int] = {}
     for index, asset in enumerate(assets):
         if asset.id in seen:
@@ -147,7 +87,7 @@ def _check_unique_ids(
 def _check_regions(
     assets: list[Asset],
     file: str,
-    find_line: Callable[[Sequence[str | int]], int | None],
+    find_line: LineFinder,
     region_check: RegionCheck,
 ) -> None:
     for index, asset in enumerate(assets):

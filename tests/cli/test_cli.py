@@ -158,8 +158,7 @@ def test_piped_output_defaults_to_json(runner: CliRunner, estate: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["inventory"], "nothing to inventory"),
-        (["inventory", "--home-country", "MEX", "x.yaml"], "not an ISO 3166-1 alpha-2 code"),
+        (["inventory"], "nothing to read"),
         (["inventory", "missing.yaml"], "missing.yaml: no such file"),
         (["inventory", "--provider", "nosuch", "x.yaml"], "unknown provider 'nosuch'"),
     ],
@@ -171,6 +170,12 @@ def test_usage_errors_exit_2_with_one_line(
     assert result.exit_code == 2
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_option_values_are_checked_by_click(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["inventory", "--home-country", "MEX", "x.yaml"])
+    assert result.exit_code == 2
+    assert "'MEX' is not an ISO 3166-1 alpha-2 code" in result.output
 
 
 def test_a_bad_inventory_exits_2_naming_file_line_and_field(runner: CliRunner, write) -> None:
@@ -255,7 +260,7 @@ def test_json_output_validates_against_the_published_inventory_schema(
 ) -> None:
     from jsonschema import Draft202012Validator
 
-    from sovaudit.inventory.schema import load_schema
+    from sovaudit.validation import load_schema
 
     result = runner.invoke(cli, ["inventory", str(estate), "--format", "json"])
     Draft202012Validator(load_schema("inventory.schema.json")).validate(json.loads(result.stdout))

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
+from sovaudit.documents import LineFinder
 from sovaudit.errors import InputError
-
-LineFinder = Callable[[Sequence[str | int]], "int | None"]
 
 
 def load_schema(name: str) -> dict[str, Any]:

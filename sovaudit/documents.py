@@ -1,0 +1,98 @@
+"""Reading the YAML and JSON files users write (inventories, rules, waivers, config).
+
+Every reader needs the same things: text decoded as UTF-8 with a clear error, syntax errors
+with their line, and, for schema errors found later, a way back from a field path to the
+line it was written on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sovaudit.errors import InputError
+from sovaudit.yaml_lines import line_of, load_with_lines
+
+LineFinder = Callable[[Sequence[str | int]], "int | None"]
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or InputError saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, LineFinder]:
+    try:
+        document = load_with_lines(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(
+            file, f"YAML syntax: {problem}", line=mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(file, f"YAML syntax: {exc}") from None
+
+    def find_line(path: Sequence[str | int]) -> int | None:
+        return line_of(document, path)
+
+    return document, find_line
+
+
+def parse_json(text: str, file: str) -> tuple[Any, LineFinder]:
+    """Parsed with the fast stdlib parser; lines are found only when an error needs one.
+
+    On the error path the text is parsed again as YAML (in practice a superset of JSON) to
+    learn where the offending field was written.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            file, f"JSON syntax: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from None
+
+    def find_line(path: Sequence[str | int]) -> int | None:
+        try:
+            return line_of(load_with_lines(text), path)
+        except yaml.YAMLError:
+            return None
+
+    return document, find_line
+
+
+def load_mapping(path: Path, what: str) -> tuple[dict[str, Any], LineFinder]:
+    """A YAML or JSON file whose top level must be a mapping (``what`` names its key)."""
+    file = str(path)
+    text = read_text(path)
+    if path.suffix.casefold() == ".json" or text.lstrip().startswith("{"):
+        document, find_line = parse_json(text, file)
+    else:
+        document, find_line = parse_yaml(text, file)
+    if not isinstance(document, dict):
+        found = (
+            "nothing"
+            if document is None
+            else "a list"
+            if isinstance(document, list)
+            else f"a {type(document).__name__}"
+        )
+        raise InputError(
+            file,
+            f"expected a mapping with {what}, found {found}",
+            line=getattr(document, "line", 1),
+        )
+    return document, find_line

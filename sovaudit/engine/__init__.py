@@ -1,0 +1,1 @@
+"""The rules engine: asset views, conditions, rule packs, evaluation, waivers."""

@@ -1,0 +1,64 @@
+"""One scan, start to finish: sources -> locate -> classify -> rules -> waivers -> result."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+
+from sovaudit.classify import Classifier
+from sovaudit.engine.evaluate import evaluate
+from sovaudit.engine.rules import Rule
+from sovaudit.engine.waivers import WaiverRule, apply_waivers
+from sovaudit.locate import Locator
+from sovaudit.model import ScanResult, Severity
+from sovaudit.pipeline import collect, prepare
+from sovaudit.providers.interface import Provider
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 3
+
+
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def rfc3339(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_scan(
+    sources: Sequence[Provider],
+    *,
+    locator: Locator,
+    classifier: Classifier,
+    rules: Sequence[Rule],
+    waivers: Sequence[WaiverRule] = (),
+    home: str = "MX",
+    lang: str = "en",
+    clock: Callable[[], datetime.datetime] = utc_now,
+) -> ScanResult:
+    """Run every stage and return the result; raises only for bad input (InputError)."""
+    started = clock()
+    collected = collect(sources)
+    assets = prepare(collected.assets, locator, classifier)
+    findings, rule_errors = evaluate(assets, rules, home, lang)
+    findings, notices = apply_waivers(findings, waivers, started.date())
+    return ScanResult(
+        started_at=rfc3339(started),
+        finished_at=rfc3339(clock()),
+        home_country=home,
+        assets=tuple(assets),
+        findings=tuple(findings),
+        errors=(*collected.errors, *rule_errors),
+        waiver_notices=tuple(notices),
+    )
+
+
+def exit_code(result: ScanResult, fail_on: Severity | None) -> int:
+    """3 when incomplete, else 1 when an open finding reaches ``fail_on``, else 0."""
+    if result.errors:
+        return EXIT_INCOMPLETE
+    if fail_on is not None and any(
+        f.status == "open" and f.severity.rank >= fail_on.rank for f in result.findings
+    ):
+        return EXIT_FINDINGS
+    return EXIT_OK

@@ -7,17 +7,19 @@ labels, so it is instant and never touches data.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
 import yaml
 
-from sovaudit.model import Asset, Classification
+from sovaudit.model import Asset, Classification, evolve
 
 _FOLD = re.compile(r"[\s_]+")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few tag keys and values, over and over
 def _fold(text: str) -> str:
     return _FOLD.sub("-", text.strip()).casefold()
 
@@ -66,12 +68,14 @@ class Classifier:
 
     def classify(self, asset: Asset) -> Asset:
         """The asset with its classification settled; a declared one is never overridden."""
-        if asset.classification_source != "default":
-            return asset
+        decided = self.classified_fields(asset)
+        return asset if decided is None else evolve(asset, **decided)
+
+    def classified_fields(self, asset: Asset) -> dict[str, object] | None:
+        """The classification the tags give, or None when there is nothing to change."""
+        if asset.classification_source != "default" or not asset.tags:
+            return None
         found = self.from_tags(asset.tags)
         if found is None:
-            return asset
-        classification, source = found
-        return dataclasses.replace(
-            asset, classification=classification, classification_source=source
-        )
+            return None
+        return {"classification": found[0], "classification_source": found[1]}

@@ -14,7 +14,15 @@ import re
 from collections.abc import Sequence
 
 from sovaudit.catalogue import Catalogue, Region
-from sovaudit.model import Asset, Confidence, Copy, Location, LocationSource, unknown_location
+from sovaudit.model import (
+    Asset,
+    Confidence,
+    Copy,
+    Location,
+    LocationSource,
+    evolve,
+    unknown_location,
+)
 
 # Zone spellings, tried in order, that reduce to a catalogued region or zone group:
 # AWS "mx-central-1a" / "us-east-1-qro-1a", GCP "northamerica-south1-b",
@@ -36,6 +44,7 @@ class Locator:
         self.catalogue = catalogue
         # Estates repeat a few dozen codes across thousands of assets: answer each once.
         self._cache: dict[tuple[object, ...], Location] = {}
+        self._members: dict[tuple[object, ...], tuple[Copy, ...]] = {}
 
     def find_region(self, provider: str, code: str) -> Region | None:
         """The catalogue entry for a region, zone group or zone name."""
@@ -134,7 +143,12 @@ class Locator:
         )
 
     def locate_asset(self, asset: Asset) -> Asset:
-        """The asset with its own and its copies' locations filled in from the catalogue.
+        """The asset with its own and its copies' locations filled in from the catalogue."""
+        located = self.located_fields(asset)
+        return asset if located is None else evolve(asset, **located)
+
+    def located_fields(self, asset: Asset) -> dict[str, object] | None:
+        """The ``location`` and ``copies`` the asset should have, or None if it has them.
 
         A location the source already established (declared in an inventory, found in the
         clouds' IP ranges) is kept: the source knew more than a region code can say.
@@ -152,11 +166,14 @@ class Locator:
                 location = dataclasses.replace(location, note=asset.location.note)
         elif asset.region and location.source is LocationSource.DECLARED:
             location = self._note_disagreement(asset, location)
-        copies = tuple(self._locate_copy(asset, copy) for copy in asset.copies)
-        copies += self._member_copies(asset)
+        copies = asset.copies
+        if copies:
+            copies = tuple(self._locate_copy(asset, copy) for copy in copies)
+        if asset.data_locations or asset.region:
+            copies += self._member_copies(asset)
         if location is asset.location and copies == asset.copies:
-            return asset
-        return dataclasses.replace(asset, location=location, copies=copies)
+            return None
+        return {"location": location, "copies": copies}
 
     def _member_copies(self, asset: Asset) -> tuple[Copy, ...]:
         """A dual-region keeps a full copy in each member region: make those copies explicit.
@@ -166,25 +183,33 @@ class Locator:
         """
         if any(copy.kind == DUAL_REGION_COPY for copy in asset.copies):
             return ()  # already explicit (a previous result read back)
-        members: Sequence[str] = asset.data_locations
-        if not members and asset.region:
-            region = self.find_region(asset.provider, asset.region)
-            if region is not None and region.kind == "dual-region":
-                members = region.members
-        if len(members) < 2:
-            return ()
-        return tuple(
-            Copy(kind=DUAL_REGION_COPY, region=member, location=self.locate(asset.provider, member))
-            for member in members
-        )
+        key = (asset.provider, asset.region, asset.data_locations)
+        cached = self._members.get(key)
+        if cached is None:
+            members: Sequence[str] = asset.data_locations
+            if not members and asset.region:
+                region = self.find_region(asset.provider, asset.region)
+                if region is not None and region.kind == "dual-region":
+                    members = region.members
+            cached = self._members[key] = (
+                tuple(
+                    Copy(
+                        kind=DUAL_REGION_COPY,
+                        region=member,
+                        location=self.locate(asset.provider, member),
+                    )
+                    for member in members
+                )
+                if len(members) > 1
+                else ()
+            )
+        return cached
 
     def _locate_copy(self, asset: Asset, copy: Copy) -> Copy:
         if copy.location.source is not LocationSource.UNKNOWN or not copy.region:
             return copy
         provider = copy.provider or asset.provider
-        return dataclasses.replace(
-            copy, location=self.locate(provider, copy.region, service=asset.service)
-        )
+        return evolve(copy, location=self.locate(provider, copy.region, service=asset.service))
 
     def _note_disagreement(self, asset: Asset, declared: Location) -> Location:
         catalogued = self.locate(

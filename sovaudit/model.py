@@ -1,7 +1,7 @@
 """The data model every stage shares: assets, where they are, their copies, findings, results.
 
 Everything here is frozen: a stage that learns something new about an asset makes a new
-asset (``dataclasses.replace``) rather than changing the one it was given, so no later stage
+asset (``evolve``) rather than changing the one it was given, so no later stage
 can quietly rewrite what an earlier one decided. The JSON of CONTRACT.md is a rendering of
 these classes (``sovaudit.render_json``), not a second model.
 """
@@ -12,7 +12,9 @@ import dataclasses
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 class LocationSource(str, Enum):
@@ -67,6 +69,22 @@ _SEVERITY_RANK = {
 }
 
 EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+def evolve(instance: _T, **changes: Any) -> _T:
+    """A copy of a frozen model object with some fields changed.
+
+    ``dataclasses.replace`` re-runs ``__init__`` with every field, which costs more than the
+    rest of a stage on a 100,000-asset estate. The model classes have no ``__post_init__``
+    and no slots, so copying the instance dictionary is equivalent, and several times faster.
+    """
+    unknown = changes.keys() - instance.__dict__.keys()
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no field {sorted(unknown)[0]!r}")
+    new = object.__new__(type(instance))
+    new.__dict__.update(instance.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @dataclasses.dataclass(frozen=True)

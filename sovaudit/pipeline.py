@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sovaudit.classify import Classifier
 from sovaudit.locate import Locator
-from sovaudit.model import Asset, ScanError
+from sovaudit.model import Asset, ScanError, evolve
 from sovaudit.providers.interface import Provider, ProviderError
 from sovaudit.providers.inventory_file import InventoryFileProvider
 from sovaudit.providers.registry import provider_class
@@ -50,8 +50,15 @@ def collect(providers: Iterable[Provider]) -> Collected:
 
 
 def prepare(assets: Iterable[Asset], locator: Locator, classifier: Classifier) -> list[Asset]:
-    """Locate then classify every asset."""
-    return [classifier.classify(locator.locate_asset(asset)) for asset in assets]
+    """Every asset located and classified (one new object per asset that changes)."""
+    prepared = []
+    for asset in assets:
+        changes = locator.located_fields(asset) or {}
+        classified = classifier.classified_fields(asset)
+        if classified:
+            changes.update(classified)
+        prepared.append(evolve(asset, **changes) if changes else asset)
+    return prepared
 
 
 def build_sources(

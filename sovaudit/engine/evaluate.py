@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from jmespath.exceptions import JMESPathError
 
 from sovaudit.engine.rules import Rule
-from sovaudit.engine.view import build_view, copy_sources, message_fields
-from sovaudit.model import Asset, Finding, ScanError
+from sovaudit.engine.view import MessageFields, build_view, copy_sources, message_fields
+from sovaudit.model import Asset, Classification, Finding, ScanError
 
 
 def finding_id(rule_id: str, asset_id: str) -> str:
@@ -28,15 +28,26 @@ def evaluate(
     asset as compliant.
     """
     active = [rule for rule in rules if rule.enabled]
+    # Most rules filter on classification only: sort them once, not per asset.
+    by_classification = {
+        classification: [
+            rule for rule in active if rule.applies_to.admits_classification(classification)
+        ]
+        for classification in Classification
+    }
     sources = copy_sources(assets)
     findings: list[Finding] = []
     errors: list[ScanError] = []
     for asset in assets:
-        candidates = [rule for rule in active if rule.applies_to.admits(asset)]
+        candidates = [
+            rule
+            for rule in by_classification[asset.classification]
+            if rule.applies_to.unfiltered or rule.applies_to.admits(asset)
+        ]
         if not candidates:
             continue
         view = build_view(asset, home, sources)
-        fields: dict[str, str] | None = None
+        fields: MessageFields | None = None
         for rule in candidates:
             try:
                 matched = rule.condition.matches(view)

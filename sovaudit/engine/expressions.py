@@ -263,6 +263,18 @@ def _compile(node: Node) -> Evaluator:
         if name not in _FUNCTIONS.FUNCTION_TABLE:
             raise ExpressionError(f"unknown function {name}()")
         arguments = [_compile(child) for child in children]
+        if name == "length" and len(arguments) == 1:
+            # The commonest function, done natively; any other type goes to the reference
+            # implementation, which raises the same error the interpreter would.
+            (argument,) = arguments
+
+            def length(v: Any) -> Any:
+                value = argument(v)
+                if isinstance(value, (str, list, dict)):
+                    return len(value)
+                return _FUNCTIONS.call_function("length", [value])
+
+            return length
         return lambda v: _FUNCTIONS.call_function(name, [arg(v) for arg in arguments])
     raise _Unsupported(kind)
 

@@ -18,7 +18,7 @@ from sovaudit.documents import LineFinder, load_mapping
 from sovaudit.engine.expressions import Condition, ExpressionError, compile_condition
 from sovaudit.engine.view import MESSAGE_FIELDS, VIEW_SHAPE
 from sovaudit.errors import InputError
-from sovaudit.model import Asset, Severity
+from sovaudit.model import Asset, Classification, Severity
 from sovaudit.validation import field_path, validate
 
 RULES_SCHEMA = "rules.schema.json"
@@ -44,6 +44,14 @@ class AppliesTo:
     classifications: frozenset[str] | None = None
     kinds: frozenset[str] | None = None
     providers: frozenset[str] | None = None
+
+    @property
+    def unfiltered(self) -> bool:
+        """Nothing but the classification to check (the caller has checked it)."""
+        return self.kinds is None and self.providers is None
+
+    def admits_classification(self, classification: Classification) -> bool:
+        return self.classifications is None or classification.value in self.classifications
 
     def admits(self, asset: Asset) -> bool:
         return (

@@ -29,7 +29,7 @@ Field reference (also in docs/rules.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sovaudit.engine.expressions import SCALAR, lst, obj
@@ -120,123 +120,203 @@ def has_home_copy(asset: Asset, home: str, sources: Mapping[str, list[Asset]]) -
     )
 
 
-def build_view(
-    asset: Asset, home: str, sources: Mapping[str, list[Asset]] | None = None
-) -> dict[str, Any]:
-    """The dictionary rule conditions are evaluated against."""
-    location = asset.location
-    primary = set(location.countries)
-    in_home = _within(location, home)
-    copies = []
-    copy_countries: dict[str, None] = {}
-    for copy in asset.copies:
-        countries = copy.location.countries
-        copy_countries.update(dict.fromkeys(countries))
-        copies.append(
-            {
-                "kind": copy.kind,
-                "region": copy.region,
-                "provider": copy.provider or asset.provider,
-                "target": copy.target,
-                "countries": list(countries),
-                "known": bool(countries),
-                "in_home": _within(copy.location, home),
-                "outside_primary": bool(countries) and not primary.issuperset(countries),
-            }
-        )
-    copied_from = [
+def _copies(view: AssetView) -> list[dict[str, Any]]:
+    asset, home = view.asset, view.home
+    primary = set(asset.location.countries)
+    return [
+        {
+            "kind": copy.kind,
+            "region": copy.region,
+            "provider": copy.provider or asset.provider,
+            "target": copy.target,
+            "countries": list(copy.location.countries),
+            "known": bool(copy.location.countries),
+            "in_home": _within(copy.location, home),
+            "outside_primary": bool(copy.location.countries)
+            and not primary.issuperset(copy.location.countries),
+        }
+        for copy in asset.copies
+    ]
+
+
+def _copied_from(view: AssetView) -> list[dict[str, Any]]:
+    return [
         {
             "id": source.id,
             "countries": list(source.location.countries),
-            "in_home": _within(source.location, home),
+            "in_home": _within(source.location, view.home),
         }
-        for source in (sources or {}).get(asset.id, ())
+        for source in view.sources.get(view.asset.id, ())
     ]
-    classification = asset.classification
-    return {
-        "id": asset.id,
-        "provider": asset.provider,
-        "service": asset.service,
-        "kind": asset.kind,
-        "name": asset.name or asset.id,
-        "account": asset.account,
-        "region": asset.region,
-        "zone": asset.zone,
-        "owner": asset.owner,
-        "countries": list(location.countries),
-        "subdivision": location.subdivision,
-        "city": location.city,
-        "location_source": location.source.value,
-        "location_confidence": location.confidence.value,
-        "location_note": location.note,
-        "location_known": bool(location.countries),
-        "in_home": in_home,
-        "touches_home": home in primary,
-        "multi_country": len(primary) > 1,
-        "classification": classification.value,
-        "classification_source": asset.classification_source,
-        "personal": classification.is_personal,
-        "sensitive": classification.value == "sensitive",
-        "classified": classification.value != "unknown",
-        "copies": copies,
-        "copy_countries": list(copy_countries),
-        "copied_abroad": any(c["known"] and not c["in_home"] for c in copies),
-        "copy_location_unknown": any(not c["known"] for c in copies),
-        "copied_from": copied_from,
-        "has_home_copy": has_home_copy(asset, home, sources or {}),
-        "data_locations": list(asset.data_locations),
-        "tags": dict(asset.tags),
-        "attributes": dict(asset.attributes),
-        "home": home,
-    }
 
 
-def _countries_text(countries: list[str], subdivision: str | None, city: str | None) -> str:
-    if not countries:
-        return "an unknown location"
-    if len(countries) == 1:
-        place = ", ".join(p for p in (city, subdivision) if p)
-        return f"{countries[0]} ({place})" if place else countries[0]
-    return "/".join(countries)
+def _copy_countries(view: AssetView) -> list[str]:
+    return list(dict.fromkeys(c for copy in view.asset.copies for c in copy.location.countries))
 
 
-_OUTSIDE = {
-    "en": ("outside {home}", "partly outside {home}"),
-    "es": ("fuera de {home}", "parcialmente fuera de {home}"),
+# Not `.value` on the enums: on Python 3.11 it is a descriptor call that dominates these
+# one-line functions on a large estate; `_value_` is the same string.
+_FIELDS: dict[str, Callable[[AssetView], Any]] = {
+    "id": lambda v: v.asset.id,
+    "provider": lambda v: v.asset.provider,
+    "service": lambda v: v.asset.service,
+    "kind": lambda v: v.asset.kind,
+    "name": lambda v: v.asset.name or v.asset.id,
+    "account": lambda v: v.asset.account,
+    "region": lambda v: v.asset.region,
+    "zone": lambda v: v.asset.zone,
+    "owner": lambda v: v.asset.owner,
+    "countries": lambda v: list(v.asset.location.countries),
+    "subdivision": lambda v: v.asset.location.subdivision,
+    "city": lambda v: v.asset.location.city,
+    "location_source": lambda v: v.asset.location.source._value_,
+    "location_confidence": lambda v: v.asset.location.confidence._value_,
+    "location_note": lambda v: v.asset.location.note,
+    "location_known": lambda v: bool(v.asset.location.countries),
+    "in_home": lambda v: _within(v.asset.location, v.home),
+    "touches_home": lambda v: v.home in v.asset.location.countries,
+    "multi_country": lambda v: len(set(v.asset.location.countries)) > 1,
+    "classification": lambda v: v.asset.classification._value_,
+    "classification_source": lambda v: v.asset.classification_source,
+    "personal": lambda v: v.asset.classification._value_ in ("personal", "sensitive"),
+    "sensitive": lambda v: v.asset.classification._value_ == "sensitive",
+    "classified": lambda v: v.asset.classification._value_ != "unknown",
+    "copies": _copies,
+    "copy_countries": _copy_countries,
+    "copied_abroad": lambda v: any(
+        c.location.countries and not _within(c.location, v.home) for c in v.asset.copies
+    ),
+    "copy_location_unknown": lambda v: any(not c.location.countries for c in v.asset.copies),
+    "copied_from": _copied_from,
+    "has_home_copy": lambda v: has_home_copy(v.asset, v.home, v.sources),
+    "data_locations": lambda v: list(v.asset.data_locations),
+    "tags": lambda v: dict(v.asset.tags),
+    "attributes": lambda v: dict(v.asset.attributes),
+    "home": lambda v: v.home,
 }
 
 
-def message_fields(view: Mapping[str, Any], lang: str = "en") -> dict[str, str]:
-    """The placeholders a rule's message may use, all as text."""
-    abroad = [c for c in view["copies"] if not c["in_home"]]
-    outside, partly = _OUTSIDE.get(lang, _OUTSIDE["en"])
-    return {
-        "outside_home": (partly if view["touches_home"] else outside).format(home=view["home"]),
-        "id": str(view["id"]),
-        "name": str(view["name"]),
-        "provider": str(view["provider"]),
-        "service": str(view["service"] or ""),
-        "kind": str(view["kind"] or "asset"),
-        "region": str(view["region"] or view["zone"] or ""),
-        "home": str(view["home"]),
-        "classification": str(view["classification"]),
-        "countries": _countries_text(view["countries"], view["subdivision"], view["city"]),
-        "copy_countries": "/".join(view["copy_countries"]) or "none",
-        "copies_outside_home": ", ".join(
-            f"{c['kind']} in {'/'.join(c['countries']) or 'an unknown location'}"
-            + (f" ({c['region']})" if c["region"] else "")
-            for c in abroad
-        )
-        or "none",
-        "secondaries_abroad": ", ".join(
-            f"{c['kind']} in {'/'.join(c['countries'])}"
-            + (f" ({c['region']})" if c["region"] else "")
-            for c in view["copies"]
-            if c["outside_primary"]
-        )
-        or "none",
-        "location_note": str(view["location_note"] or ""),
-    }
+class AssetView(dict[str, Any]):
+    """The asset view, each field computed the first time a condition asks for it.
+
+    A rule reads a handful of the view's fields; computing all of them for every asset cost
+    more than the rest of the scan. To JMESPath (and to ``message_fields``) it is an ordinary
+    mapping whose ``get`` and ``[]`` answer every field; ``materialize`` gives the whole view.
+    """
+
+    __slots__ = ("asset", "home", "sources")
+
+    def __init__(self, asset: Asset, home: str, sources: Mapping[str, list[Asset]]) -> None:
+        super().__init__()
+        self.asset = asset
+        self.home = home
+        self.sources = sources
+
+    def __missing__(self, key: str) -> Any:
+        compute = _FIELDS.get(key)
+        if compute is None:
+            raise KeyError(key)
+        value = compute(self)
+        self[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def materialize(self) -> dict[str, Any]:
+        return {key: self[key] for key in _FIELDS}
 
 
-MESSAGE_FIELDS = frozenset(message_fields(build_view(Asset(id="x", provider="x"), "MX")))
+def build_view(
+    asset: Asset, home: str, sources: Mapping[str, list[Asset]] | None = None
+) -> AssetView:
+    """The view rule conditions are evaluated against."""
+    return AssetView(asset, home, sources if sources is not None else {})
+
+
+_WORDS = {
+    "en": {
+        "outside": "outside {home}",
+        "partly": "partly outside {home}",
+        "in": "in",
+        "unknown": "an unknown location",
+        "none": "none",
+    },
+    "es": {
+        "outside": "fuera de {home}",
+        "partly": "parcialmente fuera de {home}",
+        "in": "en",
+        "unknown": "una ubicación desconocida",
+        "none": "ninguna",
+    },
+}
+
+
+def _place(countries: Iterable[str], words: Mapping[str, str]) -> str:
+    return "/".join(countries) or words["unknown"]
+
+
+def _copy_list(copies: Iterable[Mapping[str, Any]], words: Mapping[str, str]) -> str:
+    return (
+        ", ".join(
+            f"{c['kind']} {words['in']} {_place(c['countries'], words)}"
+            + (f" ({c['region']})" if c["region"] else "")
+            for c in copies
+        )
+        or words["none"]
+    )
+
+
+def _countries_text(view: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    countries = view["countries"]
+    if len(countries) == 1:
+        place = ", ".join(p for p in (view["city"], view["subdivision"]) if p)
+        return f"{countries[0]} ({place})" if place else countries[0]
+    return _place(countries, words)
+
+
+_PLACEHOLDERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], str]] = {
+    "id": lambda v, w: str(v["id"]),
+    "name": lambda v, w: str(v["name"]),
+    "provider": lambda v, w: str(v["provider"]),
+    "service": lambda v, w: str(v["service"] or ""),
+    "kind": lambda v, w: str(v["kind"] or "asset"),
+    "region": lambda v, w: str(v["region"] or v["zone"] or ""),
+    "home": lambda v, w: str(v["home"]),
+    "classification": lambda v, w: str(v["classification"]),
+    "countries": _countries_text,
+    "outside_home": lambda v, w: w["partly" if v["touches_home"] else "outside"].format(
+        home=v["home"]
+    ),
+    "copy_countries": lambda v, w: "/".join(v["copy_countries"]) or w["none"],
+    "copies_outside_home": lambda v, w: _copy_list((c for c in v["copies"] if not c["in_home"]), w),
+    "secondaries_abroad": lambda v, w: _copy_list(
+        (c for c in v["copies"] if c["outside_primary"]), w
+    ),
+    "location_note": lambda v, w: str(v["location_note"] or ""),
+}
+MESSAGE_FIELDS = frozenset(_PLACEHOLDERS)
+
+
+class MessageFields(dict[str, str]):
+    """The placeholders of a rule's message, each worked out only if the message uses it."""
+
+    __slots__ = ("view", "words")
+
+    def __init__(self, view: Mapping[str, Any], lang: str = "en") -> None:
+        super().__init__()
+        self.view = view
+        self.words = _WORDS.get(lang, _WORDS["en"])
+
+    def __missing__(self, key: str) -> str:
+        value = _PLACEHOLDERS[key](self.view, self.words)
+        self[key] = value
+        return value
+
+
+def message_fields(view: Mapping[str, Any], lang: str = "en") -> MessageFields:
+    """The placeholders a rule's message may use, for ``str.format_map``."""
+    return MessageFields(view, lang)

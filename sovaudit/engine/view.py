@@ -205,6 +205,9 @@ class AssetView(dict[str, Any]):
     """
 
     __slots__ = ("asset", "home", "sources")
+    asset: Asset
+    home: str
+    sources: Mapping[str, list[Asset]]
 
     def __init__(self, asset: Asset, home: str, sources: Mapping[str, list[Asset]]) -> None:
         super().__init__()
@@ -220,7 +223,7 @@ class AssetView(dict[str, Any]):
         self[key] = value
         return value
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError:

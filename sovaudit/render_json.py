@@ -84,16 +84,15 @@ def asset_to_dict(asset: Asset, locations: LocationRenderer = location_to_dict) 
         data["zone"] = asset.zone
     if asset.data_locations:
         data["data_locations"] = list(asset.data_locations)
-    data.update(
-        location=locations(asset.location),
-        copies=[copy_to_dict(c, locations) for c in asset.copies],
-        classification=asset.classification._value_,
-        classification_source=asset.classification_source,
-        tags=dict(asset.tags),
-    )
-    for key in ("owner", "description"):
-        if getattr(asset, key):
-            data[key] = getattr(asset, key)
+    data["location"] = locations(asset.location)
+    data["copies"] = [copy_to_dict(c, locations) for c in asset.copies] if asset.copies else []
+    data["classification"] = asset.classification._value_
+    data["classification_source"] = asset.classification_source
+    data["tags"] = dict(asset.tags)
+    if asset.owner:
+        data["owner"] = asset.owner
+    if asset.description:
+        data["description"] = asset.description
     if asset.attributes:
         data["attributes"] = dict(asset.attributes)
     return data

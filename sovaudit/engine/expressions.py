@@ -123,6 +123,46 @@ def check_fields(node: Node, shape: Shape, problems: list[str]) -> Shape:
     )
 
 
+_FIRST_CHILD_ONLY = frozenset(
+    {
+        "subexpression",
+        "pipe",
+        "index_expression",
+        "flatten",
+        "projection",
+        "value_projection",
+        "filter_projection",
+    }
+)
+
+
+def root_fields(node: Node) -> frozenset[str] | None:
+    """The top-level view fields an expression reads; None when it reads the whole view (@).
+
+    Only the first child of a projection, subexpression or pipe is evaluated against the view
+    itself; the rest see its result.
+    """
+    kind = node["type"]
+    if kind == "field":
+        return frozenset({node["value"]})
+    if kind in ("current", "identity"):
+        return None
+    children = node.get("children", [])
+    if kind in _FIRST_CHILD_ONLY:
+        children = children[:1]
+    found: set[str] = set()
+    for child in children:
+        if child.get("type") == "expref":
+            continue
+        if child.get("type") == "key_val_pair":
+            child = child["children"][0]
+        fields = root_fields(child)
+        if fields is None:
+            return None
+        found |= fields
+    return frozenset(found)
+
+
 # --- compiling -----------------------------------------------------------------------------
 
 
@@ -286,6 +326,7 @@ class Condition:
     text: str
     evaluate: Evaluator
     compiled: bool  # False when it runs on the reference interpreter
+    fields: frozenset[str] | None = None  # top-level view fields read; None: the whole view
 
     def matches(self, view: Mapping[str, Any]) -> bool:
         return _true(self.evaluate(view))
@@ -304,10 +345,11 @@ def compile_condition(text: str, shape: Shape) -> Condition:
     if problems:
         known = ", ".join(sorted(shape.fields or ()))
         raise ExpressionError(f"unknown field {problems[0]} (the asset view has: {known})")
+    fields = root_fields(parsed.parsed)
     try:
-        return Condition(text=text, evaluate=_compile(parsed.parsed), compiled=True)
+        return Condition(text, _compile(parsed.parsed), compiled=True, fields=fields)
     except _Unsupported:
-        return Condition(text=text, evaluate=parsed.search, compiled=False)
+        return Condition(text, parsed.search, compiled=False, fields=fields)
 
 
 def reference_evaluate(text: str, view: Mapping[str, Any]) -> Any:

@@ -8,6 +8,7 @@ placeholders that do not exist, duplicate ids across packs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import string
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
@@ -77,6 +78,11 @@ class Rule:
     origin: str  # file:line where the rule is defined
     pack: str = ""
     enabled: bool = True
+
+    @functools.cached_property
+    def unfiltered(self) -> bool:
+        """Nothing but the classification to check before the condition."""
+        return self.applies_to.unfiltered
 
 
 def _text(data: Mapping[str, str]) -> Text:

@@ -29,7 +29,7 @@ Field reference (also in docs/rules.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from sovaudit.engine.expressions import SCALAR, lst, obj
@@ -98,7 +98,9 @@ VIEW_SHAPE = obj(
 
 
 def _within(location: Location, home: str) -> bool:
-    return bool(location.countries) and all(c == home for c in location.countries)
+    countries = location.countries
+    # Most locations are one country: compare the tuple before looping.
+    return countries == (home,) or (len(countries) > 1 and all(c == home for c in countries))
 
 
 def copy_sources(assets: Iterable[Asset]) -> dict[str, list[Asset]]:
@@ -194,6 +196,33 @@ _FIELDS: dict[str, Callable[[AssetView], Any]] = {
     "attributes": lambda v: dict(v.asset.attributes),
     "home": lambda v: v.home,
 }
+
+
+# Fields that can differ between two assets with the same shared_key(): conditions reading
+# them are evaluated for every asset; others once per shared_key.
+PER_ASSET_FIELDS = frozenset(
+    {"id", "name", "account", "owner", "tags", "attributes", "copied_from", "has_home_copy"}
+)
+
+
+def shared_key(asset: Asset) -> Hashable:
+    """Everything the view's other fields are derived from.
+
+    Locations are compared by identity: the locator hands out one object per place, so this
+    is cheap and exact while the assets are alive (declared locations simply never share).
+    """
+    return (
+        asset.classification,
+        asset.classification_source,
+        asset.provider,
+        asset.service,
+        asset.kind,
+        asset.region,
+        asset.zone,
+        asset.data_locations,
+        id(asset.location),
+        tuple((c.kind, c.region, c.provider, c.target, id(c.location)) for c in asset.copies),
+    )
 
 
 class AssetView(dict[str, Any]):
@@ -304,22 +333,42 @@ _PLACEHOLDERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], str]] 
 MESSAGE_FIELDS = frozenset(_PLACEHOLDERS)
 
 
+_PER_ASSET_PLACEHOLDERS = frozenset({"id", "name"})
+
+
 class MessageFields(dict[str, str]):
-    """The placeholders of a rule's message, each worked out only if the message uses it."""
+    """The placeholders of a rule's message, each worked out only if the message uses it.
 
-    __slots__ = ("view", "words")
+    ``shared`` holds the placeholders that depend only on the asset's shared_key(), filled
+    by whichever alike asset needs them first.
+    """
 
-    def __init__(self, view: Mapping[str, Any], lang: str = "en") -> None:
+    __slots__ = ("shared", "view", "words")
+    view: Mapping[str, Any]
+    words: Mapping[str, str]
+    shared: dict[str, str]
+
+    def __init__(
+        self, view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.view = view
         self.words = _WORDS.get(lang, _WORDS["en"])
+        self.shared = shared if shared is not None else {}
 
     def __missing__(self, key: str) -> str:
-        value = _PLACEHOLDERS[key](self.view, self.words)
+        if key in _PER_ASSET_PLACEHOLDERS:
+            value = _PLACEHOLDERS[key](self.view, self.words)
+        else:
+            value = self.shared.get(key) or self.shared.setdefault(
+                key, _PLACEHOLDERS[key](self.view, self.words)
+            )
         self[key] = value
         return value
 
 
-def message_fields(view: Mapping[str, Any], lang: str = "en") -> MessageFields:
+def message_fields(
+    view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
+) -> MessageFields:
     """The placeholders a rule's message may use, for ``str.format_map``."""
-    return MessageFields(view, lang)
+    return MessageFields(view, lang, shared)

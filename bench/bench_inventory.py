@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Speed and memory figures for start-up and inventory, printed as a small table.
+"""Speed and memory figures for start-up, inventory and scan, printed as a small table.
 
     python bench/bench_inventory.py [--assets 100000] [--runs 5]
 
 Measures, each in a fresh process so nothing is cached between runs:
 - `sovaudit --version` (start-up cost every scheduled run pays);
-- `sovaudit inventory` on the bundled sample estates (a small estate, end to end);
+- `sovaudit inventory` and `sovaudit scan` on the bundled sample estates (small estates, end
+  to end, as a scheduled run pays them);
 - for a generated estate of --assets assets: reading + validating only, and the whole
   `inventory -o` (read, locate, classify, write), with the peak RSS of each.
 Figures are medians; they vary with the machine, so they are reported, never asserted.
@@ -59,12 +60,13 @@ def main() -> None:
     rows.append(("sovaudit --version", *timed([*SOVAUDIT, "--version"], args.runs)))
     for sample in sorted((ROOT / "sample_inventories").glob("*.*")):
         if sample.suffix in (".yaml", ".json", ".csv"):
-            rows.append(
-                (
-                    f"inventory {sample.name}",
-                    *timed([*SOVAUDIT, "inventory", str(sample), "--format", "json"], args.runs),
+            for command in ("inventory", "scan"):
+                rows.append(
+                    (
+                        f"{command} {sample.name}",
+                        *timed([*SOVAUDIT, command, str(sample), "--format", "json"], args.runs),
+                    )
                 )
-            )
     with tempfile.TemporaryDirectory() as tmp:
         estate = Path(tmp) / f"estate-{args.assets}.json"
         subprocess.run(

@@ -17,19 +17,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-LOAD_ONLY = """
-import resource, sys, time
-from pathlib import Path
-start = time.perf_counter()
-from sovaudit.inventory.reader import read_inventory
-read_inventory(Path(sys.argv[1]))
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
+from bench_inventory import LOAD_ONLY, ROOT, timed  # same folder: run as a script
 
 STAGES = """
 import sys, time
@@ -66,17 +56,6 @@ print(f"  {len(findings)} findings")
 """
 
 
-def run_timed(command: list[str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    result = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True, check=False
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
-    return elapsed, int(result.stderr.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=100_000)
@@ -105,7 +84,7 @@ def main() -> None:
             ).stdout.split()
             loads.append((float(out[0]), int(out[1])))
             scans.append(
-                run_timed(
+                timed(
                     [
                         sys.executable,
                         "-m",
@@ -118,7 +97,8 @@ def main() -> None:
                         str(Path(tmp) / "scan.json"),
                         "--fail-on",
                         "never",
-                    ]
+                    ],
+                    runs=1,
                 )
             )
         load = statistics.median(t for t, _ in loads)

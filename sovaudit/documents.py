@@ -82,17 +82,20 @@ def load_mapping(path: Path, what: str) -> tuple[dict[str, Any], LineFinder]:
         document, find_line = parse_json(text, file)
     else:
         document, find_line = parse_yaml(text, file)
-    if not isinstance(document, dict):
-        found = (
-            "nothing"
-            if document is None
-            else "a list"
-            if isinstance(document, list)
-            else f"a {type(document).__name__}"
-        )
-        raise InputError(
-            file,
-            f"expected a mapping with {what}, found {found}",
-            line=getattr(document, "line", 1),
-        )
-    return document, find_line
+    return require_mapping(document, file, what), find_line
+
+
+def require_mapping(document: Any, file: str, what: str) -> dict[str, Any]:
+    """The document if its top level is a mapping, else InputError saying what was found."""
+    if isinstance(document, dict):
+        return document
+    found = (
+        "nothing"
+        if document is None
+        else "a list"
+        if isinstance(document, list)
+        else f"a {type(document).__name__}"
+    )
+    raise InputError(
+        file, f"expected a mapping with {what}, found {found}", line=getattr(document, "line", 1)
+    )

@@ -136,3 +136,17 @@ def _check_country(ctx: click.Context, param: click.Parameter, value: str) -> st
 def require_sources(inventories: tuple[Path, ...], providers: tuple[str, ...]) -> None:
     if not inventories and not providers:
         raise UsageError("nothing to read: give INVENTORY files and/or --provider NAME")
+
+
+def source_options(func: F) -> F:
+    """``[INVENTORY]...`` files and ``--provider NAME``: where assets come from."""
+    func = click.option(
+        "--provider",
+        "providers",
+        multiple=True,
+        metavar="NAME",
+        help="Also collect from this live provider; repeatable.",
+    )(func)
+    return click.argument(
+        "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
+    )(func)

@@ -19,6 +19,7 @@ from sovaudit.cli.common import (
     logging_options,
     output_options,
     require_sources,
+    source_options,
 )
 from sovaudit.inventory.csv_format import write_csv
 from sovaudit.locate import Locator
@@ -104,14 +105,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 
 
 @click.command()
-@click.argument("inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]...")
-@click.option(
-    "--provider",
-    "providers",
-    multiple=True,
-    metavar="NAME",
-    help="Also collect from this live provider; repeatable.",
-)
+@source_options
 @home_option
 @output_options(FORMATS)
 @logging_options

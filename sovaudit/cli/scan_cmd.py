@@ -17,6 +17,7 @@ from sovaudit.cli.common import (
     logging_options,
     output_options,
     require_sources,
+    source_options,
 )
 from sovaudit.engine.rules import load_rules
 from sovaudit.engine.waivers import load_waivers
@@ -43,14 +44,7 @@ def _render(fmt: str, result: ScanResult) -> Iterator[str]:
 
 
 @click.command()
-@click.argument("inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]...")
-@click.option(
-    "--provider",
-    "providers",
-    multiple=True,
-    metavar="NAME",
-    help="Also collect from this live provider; repeatable.",
-)
+@source_options
 @click.option(
     "--rules",
     "rule_paths",

@@ -31,8 +31,11 @@ _NOT_YET = object()
 
 def _judge(rule: Rule, view: AssetView) -> object:
     """True, False, or the exception the condition raised."""
+    # A condition that hands the whole view to a function (`keys(@)`) gets a plain dict:
+    # JMESPath's type checks do not know the lazy view's class.
+    subject = view if rule.condition.fields is not None else view.materialize()
     try:
-        return rule.condition.matches(view)
+        return rule.condition.matches(subject)
     except (JMESPathError, TypeError, ValueError) as exc:
         return exc
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.documents import LineFinder, parse_json, parse_yaml, read_text
+from sovaudit.documents import LineFinder, parse_json, parse_yaml, read_text, require_mapping
 from sovaudit.errors import InputError
 from sovaudit.inventory.build import build_asset
 from sovaudit.inventory.csv_format import read_csv
@@ -50,19 +50,7 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
     else:
         document, find_line = parse_yaml(text, file)
 
-    if not isinstance(document, dict):
-        kind = (
-            "nothing"
-            if document is None
-            else "a list"
-            if isinstance(document, list)
-            else f"a {type(document).__name__}"
-        )
-        raise InputError(
-            file,
-            f"expected a mapping with an 'assets' list, found {kind}",
-            line=getattr(document, "line", 1),
-        )
+    document = require_mapping(document, file, "an 'assets' list")
     validate(document, file, find_line, INVENTORY_SCHEMA)
     assets = [build_asset(obj) for obj in document["assets"]]
     _check_unique_ids(assets, file, find_line)

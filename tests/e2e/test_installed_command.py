@@ -103,3 +103,31 @@ def test_regions_in_mexico_from_the_readme() -> None:
     assert result.returncode == 0
     assert "mx-central-1" in result.stdout
     assert "northamerica-south1" in result.stdout
+
+
+def test_the_readme_main_command_scans_a_sample_estate() -> None:
+    result = run("scan", "sample_inventories/retail_monterrey.yaml", "--format", "table")
+    assert result.returncode == 1  # findings at or above --fail-on high
+    assert result.stdout.startswith("Exposure: ")
+    assert "CRITICAL  sensitive-data-" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
+def test_scan_json_pipes_into_other_tools(sample: Path) -> None:
+    result = run("scan", str(sample.relative_to(ROOT)), "--format", "json", "--fail-on", "never")
+    assert result.returncode == 0
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == "1"
+    assert len(document["assets"]) >= 30
+
+
+def test_a_broken_rule_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - id: x\n    severity: high\n")
+    result = run("scan", "sample_inventories/retail_monterrey.yaml", "--rules", str(rules))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"sovaudit: error: {rules}:2: rules[0]")
+    assert result.stderr.count("\n") == 1

@@ -6,8 +6,10 @@ first-class format. Nested fields flatten as follows:
 - ``country`` or ``countries``, ``subdivision``, ``city`` (or ``location.<field>``): the
   declared location;
 - ``data_locations``, ``countries``: several values separated by ``;``;
-- ``copies``: ``KIND:REGION`` or ``KIND:country=CC`` items separated by ``;``
-  (``replica:us-east-1; backup:country=US``);
+- ``copies``: ``KIND:WHERE`` items separated by ``;``, WHERE being a region of the asset's
+  provider, ``PROVIDER/REGION``, ``country=CC`` (``country=US|CA`` for several) or ``?``
+  (unknown), optionally followed by ``-> TARGET``, the copy's own asset id
+  (``replica:us-east-1 -> arn:aws:s3:::dr; backup:country=US; backup:?``);
 - ``tag:KEY`` (or ``tags.KEY``) columns: tags; ``attr:KEY`` columns: attributes.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit.errors import InputError
-from sovaudit.model import Asset
+from sovaudit.model import Asset, Copy
 
 PLAIN_COLUMNS = (
     "id",
@@ -46,19 +48,29 @@ def _split(cell: str) -> list[str]:
 def _parse_copies(cell: str, file: str, line: int) -> list[dict[str, Any]]:
     copies: list[dict[str, Any]] = []
     for item in _split(cell):
-        kind, sep, where = item.partition(":")
-        if not sep or not kind.strip() or not where.strip():
+        body, arrow, target = item.partition("->")
+        kind, sep, where = body.partition(":")
+        kind, where, target = kind.strip(), where.strip(), target.strip()
+        if not sep or not kind or not where or (arrow and not target):
             raise InputError(
                 file,
-                f"copy {item!r} is not KIND:REGION or KIND:country=CC",
+                f"copy {item!r} is not KIND:WHERE[ -> TARGET] (WHERE: REGION, "
+                "PROVIDER/REGION, country=CC or ?)",
                 line=line,
                 field="copies",
             )
-        where = where.strip()
+        copy: dict[str, Any] = {"kind": kind}
         if where.casefold().startswith("country="):
-            copies.append({"kind": kind.strip(), "location": {"country": where[8:].strip()}})
-        else:
-            copies.append({"kind": kind.strip(), "region": where})
+            countries = [c.strip() for c in where[len("country=") :].split("|") if c.strip()]
+            copy["location"] = {"countries": countries}
+        elif where != "?":
+            provider, slash, region = where.rpartition("/")
+            copy["region"] = region.strip()
+            if slash:
+                copy["provider"] = provider.strip()
+        if target:
+            copy["target"] = target
+        copies.append(copy)
     return copies
 
 
@@ -184,16 +196,19 @@ def write_csv(assets: Iterable[Asset]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _copy_cell(copy: Copy) -> str:
+    if copy.region:
+        where = f"{copy.provider}/{copy.region}" if copy.provider else copy.region
+    elif copy.location.countries:
+        where = "country=" + "|".join(copy.location.countries)
+    else:
+        where = "?"
+    return f"{copy.kind}:{where}" + (f" -> {copy.target}" if copy.target else "")
+
+
 def _asset_cells(asset: Asset) -> list[str]:
     loc = asset.location
-    copies = LIST_SEPARATOR.join(
-        f"{c.kind}:{c.region}"
-        if c.region
-        else f"{c.kind}:country={c.location.countries[0]}"
-        if len(c.location.countries) == 1
-        else f"{c.kind}:unknown"
-        for c in asset.copies
-    )
+    copies = LIST_SEPARATOR.join(_copy_cell(copy) for copy in asset.copies)
     declared = loc.source.value != "catalogue"
     values: Mapping[str, Any] = {
         "id": asset.id,

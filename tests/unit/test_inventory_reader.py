@@ -183,7 +183,7 @@ def test_a_previous_scan_is_an_inventory_and_catalogue_locations_are_recomputed(
         (
             "copies.csv",
             "id,copies\na,replica:us-east-1\nb,replica\n",
-            "copies.csv:3: copies: copy 'replica' is not KIND:REGION",
+            "copies.csv:3: copies: copy 'replica' is not KIND:WHERE[ -> TARGET]",
         ),
         ("cells.csv", "id,name\na,b,c\n", "cells.csv:2: 3 cells but the header has 2"),
         (
@@ -223,3 +223,24 @@ def test_unreadable_files(tmp_path: Path) -> None:
 def test_a_utf8_bom_from_a_spreadsheet_is_accepted(write) -> None:
     path = write("excel.csv", "\ufeffid,country\nservidor-1,MX\n")
     assert _read(path)[0].location.countries == ("MX",)
+
+
+def test_csv_copies_grammar_round_trips(write, locator: Locator) -> None:
+    text = (
+        "id,provider,region,countries,copies\n"
+        "nas,onprem,,MX,backup:aws/us-east-1 -> s3-nas; backup:country=US|CA; backup:?\n"
+        "db,aws,mx-central-1,,read-replica:us-east-1 -> db-ro\n"
+    )
+    nas, db = _read(write("e.csv", text), locator)
+    assert [(c.provider, c.region, c.target) for c in nas.copies] == [
+        ("aws", "us-east-1", "s3-nas"),
+        (None, None, None),
+        (None, None, None),
+    ]
+    assert nas.copies[1].location.countries == ("US", "CA")
+    assert nas.copies[2].location.countries == ()
+    assert db.copies[0].target == "db-ro"
+    from sovaudit.inventory.csv_format import write_csv
+
+    again = _read(write("again.csv", "".join(write_csv([nas, db]))), locator)
+    assert [a.copies for a in again] == [nas.copies, db.copies]

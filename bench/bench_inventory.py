@@ -25,9 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOVAUDIT = [sys.executable, "-m", "sovaudit"]
 
+# Loading alone, in the same conditions as the commands run it (cyclic GC paused).
 LOAD_ONLY = """
-import resource, sys, time
+import gc, resource, sys, time
 from pathlib import Path
+gc.disable()
 t = time.perf_counter()
 from sovaudit.inventory.reader import read_inventory
 assets = read_inventory(Path(sys.argv[1]))

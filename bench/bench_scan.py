@@ -22,7 +22,8 @@ from pathlib import Path
 from bench_inventory import LOAD_ONLY, ROOT, timed  # same folder: run as a script
 
 STAGES = """
-import sys, time
+import gc, sys, time
+gc.disable()  # as the commands run
 from pathlib import Path
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -101,13 +102,30 @@ def reported_errors() -> Iterator[None]:
         sys.exit(EXIT_BAD_INPUT)
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a batch run.
+
+    A scan builds millions of small objects that never form cycles, and the collector would
+    walk all of them again and again as they accumulate: about a quarter of a 100,000-asset
+    scan, and more as estates grow. Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def command_body(func: F) -> F:
     """Wrap a command so that its errors are reported as one line with the right exit code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         setup_logging(kwargs.pop("verbose", 0), kwargs.pop("quiet", False))
-        with reported_errors():
+        with reported_errors(), cyclic_gc_paused():
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -88,7 +88,7 @@ def evaluate(
         if not candidates:
             continue
         view = build_view(asset, home, sources)
-        kind_of_asset = kinds_of_asset.setdefault(shared_key(asset), len(kinds_of_asset))
+        kind_of_asset = kinds_of_asset.setdefault(shared_key(asset, sources), len(kinds_of_asset))
         fields: MessageFields | None = None
         for rule in candidates:
             memo = memos[rule.id]

@@ -200,18 +200,19 @@ _FIELDS: dict[str, Callable[[AssetView], Any]] = {
 
 # Fields that can differ between two assets with the same shared_key(): conditions reading
 # them are evaluated for every asset; others once per shared_key.
-PER_ASSET_FIELDS = frozenset(
-    {"id", "name", "account", "owner", "tags", "attributes", "copied_from", "has_home_copy"}
-)
+PER_ASSET_FIELDS = frozenset({"id", "name", "account", "owner", "tags", "attributes"})
 
 
-def shared_key(asset: Asset) -> Hashable:
+def shared_key(asset: Asset, sources: Mapping[str, list[Asset]]) -> Hashable:
     """Everything the view's other fields are derived from.
 
     Locations are compared by identity: the locator hands out one object per place, so this
     is cheap and exact while the assets are alive (declared locations simply never share).
+    An asset that is some other asset's copy (``copied_from``, which feeds ``has_home_copy``)
+    is keyed by itself: its answers depend on who copies to it.
     """
     return (
+        id(asset) if asset.id in sources else None,
         asset.classification,
         asset.classification_source,
         asset.provider,

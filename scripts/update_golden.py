@@ -3,42 +3,67 @@
 
     python scripts/update_golden.py
 
-For every sample estate, writes tests/golden/<estate>.<command>.json with what the command
-prints today. Review the diff before committing it: a golden change is a behaviour change.
+For every sample estate and format, writes tests/golden/<estate>.<name> with what sovaudit
+prints today, less what changes from run to run (timestamps, version). Review the diff before
+committing it: a golden change is a behaviour change.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from sovaudit import __version__
 from sovaudit.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 SAMPLES = ROOT / "sample_inventories"
+
+# golden file suffix -> command line (the sample goes after the command name)
 COMMANDS: dict[str, list[str]] = {
-    "inventory": ["inventory", "--format", "json"],
-    "scan": ["scan", "--format", "json", "--fail-on", "never"],
+    "inventory.json": ["inventory", "--format", "json"],
+    "scan.json": ["scan", "--format", "json", "--fail-on", "never"],
+    "scan.md": ["scan", "--format", "markdown", "--lang", "en"],
+    "scan.es.md": ["scan", "--format", "markdown", "--lang", "es"],
+    "scan.csv": ["scan", "--format", "csv"],
+    "scan.sarif": ["scan", "--format", "sarif"],
+    "scan.ocsf.jsonl": ["scan", "--format", "ocsf"],
+    "scan.html": ["scan", "--format", "html", "--lang", "en"],
 }
-# What changes from run to run, and what another golden file already pins (scan's assets
-# are the inventory's).
+# Top-level keys left out of JSON goldens: run-to-run noise, or pinned by another golden
+# (scan's assets are the inventory's).
 LEFT_OUT = {
-    "inventory": ("tool",),
-    "scan": ("tool", "started_at", "finished_at", "assets"),
+    "inventory.json": ("tool",),
+    "scan.json": ("tool", "started_at", "finished_at", "assets"),
 }
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z| \d{2}:\d{2} UTC)")
+_EPOCH_MS = re.compile(r'("time": |@)\d{13}')
 
 
-def render(command: str, sample: Path) -> dict[str, object]:
-    args = [*COMMANDS[command][:1], str(sample.relative_to(ROOT)), *COMMANDS[command][1:]]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    document: dict[str, object] = json.loads(result.stdout)
-    for key in LEFT_OUT[command]:
-        document.pop(key, None)
-    return document
+def normalise(text: str) -> str:
+    """Timestamps and the tool's version, which change from run to run, made constant."""
+    text = _TIMESTAMP.sub("<time>", text)
+    text = _EPOCH_MS.sub(r"\g<1>0", text)
+    return text.replace(f'"version": "{__version__}"', '"version": "<version>"').replace(
+        f"sovaudit {__version__}", "sovaudit <version>"
+    )
+
+
+def render(name: str, sample: Path) -> str:
+    command = COMMANDS[name]
+    args = [command[0], str(sample.relative_to(ROOT)), *command[1:]]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False, env={"LANG": "C.UTF-8"})
+    if name in LEFT_OUT:
+        document = json.loads(result.stdout)
+        for key in LEFT_OUT[name]:
+            document.pop(key, None)
+        return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    return normalise(result.stdout)
 
 
 def samples() -> list[Path]:
@@ -48,10 +73,9 @@ def samples() -> list[Path]:
 def main() -> int:
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for sample in samples():
-        for command in COMMANDS:
-            target = GOLDEN / f"{sample.stem}.{command}.json"
-            text = json.dumps(render(command, sample), indent=1, ensure_ascii=False) + "\n"
-            target.write_text(text, encoding="utf-8")
+        for name in COMMANDS:
+            target = GOLDEN / f"{sample.stem}.{name}"
+            target.write_text(render(name, sample), encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
     return 0
 

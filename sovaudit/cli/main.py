@@ -38,6 +38,7 @@ class LazyGroup(click.Group):
         "scan": "sovaudit.cli.scan_cmd:scan",
         "inventory": "sovaudit.cli.inventory_cmd:inventory",
         "rules": "sovaudit.cli.rules_cmd:rules",
+        "diff": "sovaudit.cli.diff_cmd:diff",
         "regions": "sovaudit.cli.regions_cmd:regions",
     },
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -21,26 +21,50 @@ from sovaudit.cli.common import (
 )
 from sovaudit.engine.rules import load_rules
 from sovaudit.engine.waivers import load_waivers
+from sovaudit.i18n import LANGUAGES, default_language
 from sovaudit.locate import Locator
 from sovaudit.model import ScanResult, Severity
 from sovaudit.output import emit
 from sovaudit.pipeline import build_sources
 from sovaudit.render_json import iter_json, iter_jsonl, scan_document
-from sovaudit.render_scan_text import render_scan_table
+from sovaudit.report.model import build_report
 from sovaudit.scan import exit_code, run_scan
 from sovaudit.summary import summarise
 
-FORMATS = ("table", "json", "jsonl")
+FORMATS = ("table", "markdown", "html", "json", "jsonl", "ocsf", "csv", "sarif")
 FAIL_ON = (*(s.value for s in Severity), "never")
 
 
-def _render(fmt: str, result: ScanResult) -> Iterator[str]:
-    summary = summarise(result)
+def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False) -> Iterator[str]:
+    """The chosen format; reporters are imported only when used."""
+    if fmt == "json":
+        return iter_json(scan_document(result, summarise(result)))
     if fmt == "jsonl":
         return iter_jsonl(result)
-    if fmt == "json":
-        return iter_json(scan_document(result, summary))
-    return render_scan_table(result, summary)
+    if fmt == "ocsf":
+        from sovaudit.report.ocsf import render_ocsf
+
+        return render_ocsf(result)
+    if fmt == "csv":
+        from sovaudit.report.csv import render_csv
+
+        return render_csv(result)
+    if fmt == "sarif":
+        from sovaudit.report.sarif import render_sarif
+
+        return render_sarif(result)
+    report = build_report(result, lang)
+    if fmt == "markdown":
+        from sovaudit.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "html":
+        from sovaudit.report.html import render_html
+
+        return render_html(report)
+    from sovaudit.report.table import render_table
+
+    return render_table(report, colour=colour)
 
 
 @click.command()
@@ -73,10 +97,9 @@ def _render(fmt: str, result: ScanResult) -> Iterator[str]:
 @home_option
 @click.option(
     "--lang",
-    type=click.Choice(("en", "es")),
-    default="en",
-    show_default=True,
-    help="Language of finding titles, messages and remediation.",
+    type=click.Choice(LANGUAGES),
+    help="Language of reports, finding titles, messages and remediation (default: from the "
+    "locale, es_* gives Spanish, else English).",
 )
 @output_options(FORMATS)
 @logging_options
@@ -89,7 +112,7 @@ def scan(
     waivers_path: Path | None,
     fail_on: str,
     home_country: str,
-    lang: str,
+    lang: str | None,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -112,6 +135,7 @@ def scan(
     # Everything the user wrote is read and checked before any source is collected.
     rules = load_rules(rule_paths, builtin=not no_builtin_rules)
     waivers = load_waivers(waivers_path) if waivers_path else []
+    lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
         build_sources(inventories, providers, locator),
@@ -122,5 +146,7 @@ def scan(
         home=home_country,
         lang=lang,
     )
-    emit(_render(choose_format(fmt, output, FORMATS), result), output)
+    fmt = choose_format(fmt, output, FORMATS)
+    colour = fmt == "table" and output is None and sys.stdout.isatty()
+    emit(render_result(fmt, result, lang, colour), output)
     sys.exit(exit_code(result, None if fail_on == "never" else Severity(fail_on)))

@@ -98,13 +98,46 @@ def test_jsonl_is_one_finding_per_line_with_its_asset(runner: CliRunner, write) 
         assert {k: v for k, v in record.items() if k != "asset"} == finding
 
 
-def test_table_headline(runner: CliRunner, write) -> None:
-    result = scan(runner, str(write("e.yaml", EXPOSED)), "--format", "table")
-    assert result.stdout.startswith(
-        "Exposure: 1 of 2 personal-data assets (50.0%) are not wholly in MX (the Mexico City "
-        "roundtable"
+def test_table_and_markdown_lead_with_the_exposure_figure(runner: CliRunner, write) -> None:
+    path = str(write("e.yaml", EXPOSED))
+    table = scan(runner, path, "--format", "table", "--lang", "en").stdout
+    assert table.startswith(
+        "1 of 2 personal-data assets (50.0%) are not wholly in MX.\n"
+        "The Mexico City roundtable on AI and data sovereignty"
     )
-    assert "HIGH      personal-data-outside-home" in result.stdout
+    assert "\x1b[" not in table  # no colour when not a terminal
+    assert "HIGH      personal-data-outside-home" in table
+    markdown = scan(runner, path, "--format", "markdown", "--lang", "es").stdout
+    assert markdown.startswith("# Informe de soberanía de datos\n")
+    assert "**1 de 2 activos con datos personales (50.0 %) no están totalmente en MX.**" in markdown
+    assert "| Alta | personal-data-outside-home | crm |" in markdown
+
+
+def test_another_home_country_drops_the_mexican_comparison(runner: CliRunner, write) -> None:
+    result = scan(
+        runner,
+        str(write("e.yaml", EXPOSED)),
+        "--home-country",
+        "US",
+        "--lang",
+        "en",
+        "--format",
+        "table",
+    )
+    assert result.stdout.startswith("1 of 2 personal-data assets (50.0%) are not wholly in US.")
+    assert "roundtable" not in result.stdout
+
+
+def test_language_follows_the_locale(runner: CliRunner, write) -> None:
+    path = str(write("e.yaml", EXPOSED))
+    spanish = runner.invoke(
+        cli, ["scan", path, "--format", "table"], env={"LANG": "es_MX.UTF-8", "LC_ALL": ""}
+    )
+    assert spanish.stdout.startswith("1 de 2 activos con datos personales")
+    english = runner.invoke(
+        cli, ["scan", path, "--format", "table"], env={"LANG": "C.UTF-8", "LC_ALL": ""}
+    )
+    assert english.stdout.startswith("1 of 2 personal-data assets")
 
 
 def test_a_previous_scan_is_an_inventory_with_the_same_findings(

@@ -1,0 +1,1 @@
+"""Reporters: one module per format, each from ScanResult to text."""

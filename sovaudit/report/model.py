@@ -1,0 +1,121 @@
+"""What every human-facing report shows, computed once from a ScanResult.
+
+The terminal, Markdown and HTML reports are renderings of this one structure, so they can
+never disagree about a figure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from sovaudit import __version__
+from sovaudit.engine.view import copy_sources, has_home_copy
+from sovaudit.i18n import Translator
+from sovaudit.model import Asset, Finding, ScanResult
+from sovaudit.summary import summarise
+
+ROUNDTABLE_FIGURE = 90  # % of Mexican companies' data stored abroad (Mexico City roundtable)
+UNKNOWN = "?"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One line of a breakdown: a country, provider or state and its counts."""
+
+    key: str
+    assets: int
+    personal: int
+    personal_outside: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    result: ScanResult
+    summary: Mapping[str, Any]
+    t: Translator
+    countries: tuple[Row, ...]
+    providers: tuple[Row, ...]
+    home_states: tuple[Row, ...]
+    without_home_copy: tuple[Asset, ...]
+    open_findings: tuple[Finding, ...]
+    waived_findings: tuple[Finding, ...]
+    assets: Mapping[str, Asset]
+    version: str = __version__
+
+    @property
+    def home(self) -> str:
+        return self.result.home_country
+
+    @property
+    def show_roundtable(self) -> bool:
+        """The roundtable's 90% is a Mexican figure: only worth comparing against for MX."""
+        return self.home == "MX"
+
+    def headline(self) -> str:
+        if not self.summary["personal_assets"]:
+            return self.t("no_personal")
+        return self.t(
+            "headline",
+            outside=self.summary["personal_assets_outside_home"],
+            personal=self.summary["personal_assets"],
+            pct=self.summary["exposure_pct"],
+            home=self.home,
+        )
+
+    def where(self, asset: Asset) -> str:
+        """``MX-QUE Querétaro`` / ``US`` / ``BE/DE/...`` / ``unknown``."""
+        location = asset.location
+        if not location.countries:
+            return self.t("unknown_place")
+        if len(location.countries) > 1:
+            return "/".join(location.countries)
+        return " ".join(
+            p for p in (location.subdivision or location.countries[0], location.city) if p
+        )
+
+
+def _rows(counts: Mapping[str, list[int]]) -> tuple[Row, ...]:
+    rows = [Row(key, *values) for key, values in counts.items()]
+    return tuple(sorted(rows, key=lambda r: (-r.personal, -r.assets, r.key)))
+
+
+def build_report(result: ScanResult, lang: str = "en") -> Report:
+    home = result.home_country
+    by_country: dict[str, list[int]] = {}
+    by_provider: dict[str, list[int]] = {}
+    by_state: dict[str, list[int]] = {}
+    for asset in result.assets:
+        personal = int(asset.classification.is_personal)
+        outside = int(personal and not asset.location.within(home))
+        for country in asset.location.countries or (UNKNOWN,):
+            row = by_country.setdefault(country, [0, 0, 0])
+            row[0] += 1
+            row[1] += personal
+        row = by_provider.setdefault(asset.provider, [0, 0, 0])
+        row[0] += 1
+        row[1] += personal
+        row[2] += outside
+        if asset.location.within(home):
+            row = by_state.setdefault(asset.location.subdivision or UNKNOWN, [0, 0, 0])
+            row[0] += 1
+            row[1] += personal
+    sources = copy_sources(result.assets)
+    no_copy = tuple(
+        a
+        for a in result.assets
+        if a.classification.is_personal and not has_home_copy(a, home, sources)
+    )
+    return Report(
+        result=result,
+        summary=summarise(result),
+        t=Translator(lang),
+        countries=_rows(by_country),
+        providers=_rows(by_provider),
+        home_states=_rows(by_state),
+        without_home_copy=no_copy,
+        open_findings=tuple(f for f in result.findings if f.status == "open"),
+        waived_findings=tuple(f for f in result.findings if f.status != "open"),
+        assets={a.id: a for a in result.assets},
+    )

@@ -28,6 +28,8 @@ SAMPLES = ROOT / "sample_inventories"
 COMMANDS: dict[str, list[str]] = {
     "inventory.json": ["inventory", "--format", "json"],
     "scan.json": ["scan", "--format", "json", "--fail-on", "never"],
+    "scan.txt": ["scan", "--format", "table", "--lang", "en"],
+    "scan.jsonl": ["scan", "--format", "jsonl"],
     "scan.md": ["scan", "--format", "markdown", "--lang", "en"],
     "scan.es.md": ["scan", "--format", "markdown", "--lang", "es"],
     "scan.csv": ["scan", "--format", "csv"],

@@ -12,7 +12,9 @@ from sovaudit.errors import UsageError
 ENTRY_POINT_GROUP = "sovaudit.providers"
 
 # name -> "module:Class", imported only when that provider runs (cloud SDKs are heavy).
-BUILTIN: dict[str, str] = {}
+BUILTIN: dict[str, str] = {
+    "net": "sovaudit.providers.net:NetProvider",
+}
 
 
 def available() -> list[str]:

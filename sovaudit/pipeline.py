@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sovaudit.classify import Classifier
 from sovaudit.locate import Locator
@@ -62,11 +63,20 @@ def prepare(assets: Iterable[Asset], locator: Locator, classifier: Classifier) -
 
 
 def build_sources(
-    inventories: Sequence[Path], provider_names: Sequence[str], locator: Locator
+    inventories: Sequence[Path],
+    provider_names: Sequence[str],
+    locator: Locator,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Provider]:
-    """Inventory files first (their mistakes are found before any cloud call), then providers."""
+    """Inventory files first (their mistakes are found before any cloud call), then providers.
+
+    ``options`` maps a provider name to its own options (the net provider's endpoints file,
+    name servers...); a provider given options is collected even if not named with --provider.
+    """
+    options = options or {}
+    names = list(dict.fromkeys([*provider_names, *options]))
     sources: list[Provider] = [
         InventoryFileProvider(path, locator.explain_unknown) for path in inventories
     ]
-    sources += [provider_class(name).from_options({}) for name in provider_names]
+    sources += [provider_class(name).from_options(options.get(name, {})) for name in names]
     return sources

@@ -85,6 +85,9 @@ def _explain(
         return path, f"{value!r} does not match the expected form" + (
             f" ({hint})" if hint else f" {definition.get('pattern')}"
         )
+    if rule == "oneOf":
+        hint = definition.get("description")
+        return path, f"{value!r} is not valid here" + (f": expected {hint}" if hint else "")
     if rule == "not" and path and path[-1] == "location":
         return path, "give either 'country' or 'countries', not both"
     return path, fallback

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -151,13 +152,49 @@ def _check_country(ctx: click.Context, param: click.Parameter, value: str) -> st
     return code
 
 
-def require_sources(inventories: tuple[Path, ...], providers: tuple[str, ...]) -> None:
-    if not inventories and not providers:
-        raise UsageError("nothing to read: give INVENTORY files and/or --provider NAME")
+def require_sources(
+    inventories: tuple[Path, ...], providers: tuple[str, ...], endpoints_file: Path | None = None
+) -> None:
+    if not inventories and not providers and endpoints_file is None:
+        raise UsageError(
+            "nothing to read: give INVENTORY files, --endpoints FILE and/or --provider NAME"
+        )
+
+
+def provider_options(
+    endpoints_file: Path | None,
+    nameservers: tuple[str, ...],
+    geoip_db: Path | None,
+    dns_timeout: float,
+    providers: tuple[str, ...],
+) -> dict[str, dict[str, Any]]:
+    """Per-provider options from the command line."""
+    if endpoints_file is None and "net" not in providers:
+        return {}
+    return {
+        "net": {
+            "endpoints_file": endpoints_file,
+            "nameservers": nameservers,
+            "geoip_db": geoip_db,
+            "dns_timeout": dns_timeout,
+        }
+    }
 
 
 def source_options(func: F) -> F:
-    """``[INVENTORY]...`` files and ``--provider NAME``: where assets come from."""
+    """``[INVENTORY]...`` files, ``--provider NAME`` and ``--endpoints``: where assets come from.
+
+    The network options (name servers, GeoIP database) ride along for the net provider.
+    """
+    func = net_options(func)
+    func = click.option(
+        "--endpoints",
+        "endpoints_file",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Host names and addresses to resolve and place (the net provider): YAML/JSON "
+        "with an 'endpoints' list, or a text file with one host per line.",
+    )(func)
     func = click.option(
         "--provider",
         "providers",

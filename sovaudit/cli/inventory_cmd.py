@@ -18,6 +18,7 @@ from sovaudit.cli.common import (
     home_option,
     logging_options,
     output_options,
+    provider_options,
     require_sources,
     source_options,
 )
@@ -113,6 +114,10 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 def inventory(
     inventories: tuple[Path, ...],
     providers: tuple[str, ...],
+    endpoints_file: Path | None,
+    nameservers: tuple[str, ...],
+    geoip_db: Path | None,
+    dns_timeout: float,
     home_country: str,
     fmt: str | None,
     output: Path | None,
@@ -127,9 +132,10 @@ def inventory(
       sovaudit inventory sample_inventories/retail_monterrey.yaml
       sovaudit inventory racks.csv saas.yaml -o estate.json
     """
-    require_sources(inventories, providers)
+    require_sources(inventories, providers, endpoints_file)
+    options = provider_options(endpoints_file, nameservers, geoip_db, dns_timeout, providers)
     locator = Locator(load_catalogue())
-    collected = collect(build_sources(inventories, providers, locator))
+    collected = collect(build_sources(inventories, providers, locator, options))
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
     emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home_country), output)

@@ -40,6 +40,8 @@ class LazyGroup(click.Group):
         "rules": "sovaudit.cli.rules_cmd:rules",
         "diff": "sovaudit.cli.diff_cmd:diff",
         "regions": "sovaudit.cli.regions_cmd:regions",
+        "locate": "sovaudit.cli.locate_cmd:locate",
+        "data": "sovaudit.cli.data_cmd:data",
     },
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

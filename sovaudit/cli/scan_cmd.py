@@ -16,6 +16,7 @@ from sovaudit.cli.common import (
     home_option,
     logging_options,
     output_options,
+    provider_options,
     require_sources,
     source_options,
 )
@@ -107,6 +108,10 @@ def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False)
 def scan(
     inventories: tuple[Path, ...],
     providers: tuple[str, ...],
+    endpoints_file: Path | None,
+    nameservers: tuple[str, ...],
+    geoip_db: Path | None,
+    dns_timeout: float,
     rule_paths: tuple[Path, ...],
     no_builtin_rules: bool,
     waivers_path: Path | None,
@@ -129,7 +134,8 @@ def scan(
       sovaudit scan estate.yaml --waivers waivers.yaml --fail-on critical -o scan.json
       sovaudit scan estate.yaml --format jsonl | your-siem-forwarder
     """
-    require_sources(inventories, providers)
+    require_sources(inventories, providers, endpoints_file)
+    options = provider_options(endpoints_file, nameservers, geoip_db, dns_timeout, providers)
     if no_builtin_rules and not rule_paths:
         raise click.UsageError("--no-builtin-rules needs at least one --rules PATH")
     # Everything the user wrote is read and checked before any source is collected.
@@ -138,7 +144,7 @@ def scan(
     lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
-        build_sources(inventories, providers, locator),
+        build_sources(inventories, providers, locator, options),
         locator=locator,
         classifier=Classifier(default_conventions()),
         rules=rules,

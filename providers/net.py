@@ -1,0 +1,171 @@
+"""Network endpoints as assets: SaaS APIs, on-premises databases, partners' servers.
+
+Each endpoint is resolved (following CNAMEs) and every address placed with the clouds'
+published ranges or a GeoIP database. The endpoint's location is where all its addresses are;
+if any address cannot be placed (a CDN edge, no GeoIP answer), the endpoint's location is
+unknown, because its data could be behind that address. A name that does not resolve is an
+error entry (the scan is incomplete) and an unlocated asset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sovaudit.providers.interface import Provider
+
+from sovaudit.catalogue import load_catalogue
+from sovaudit.documents import read_text
+from sovaudit.errors import UsageError
+from sovaudit.locate import Locator
+from sovaudit.model import (
+    EMPTY_TAGS,
+    Asset,
+    Classification,
+    Confidence,
+    Location,
+    LocationSource,
+    ScanError,
+    unknown_location,
+)
+from sovaudit.netloc.endpoints import Located, attribution_to_dict, build_attributor, locate_all
+from sovaudit.validation import validate
+
+ENDPOINTS_SCHEMA = "endpoints.schema.json"
+_CONFIDENCE = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    host: str
+    name: str | None = None
+    kind: str = "endpoint"
+    classification: str | None = None
+    tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    owner: str | None = None
+    description: str | None = None
+
+
+def load_endpoints(path: Path) -> list[Endpoint]:
+    """Endpoints from YAML/JSON (schema: endpoints.schema.json) or a text file, one per line."""
+    file = str(path)
+    if path.suffix.casefold() in (".txt", ".list", ""):
+        hosts = [line.split("#", 1)[0].strip() for line in read_text(path).splitlines()]
+        return [Endpoint(host=h) for h in hosts if h]
+    from sovaudit.documents import load_mapping
+
+    document, find_line = load_mapping(path, "an 'endpoints' list")
+    validate(document, file, find_line, ENDPOINTS_SCHEMA)
+    endpoints = []
+    for item in document["endpoints"]:
+        if isinstance(item, str):
+            endpoints.append(Endpoint(host=item))
+            continue
+        endpoints.append(
+            Endpoint(
+                host=item["host"],
+                name=item.get("name"),
+                kind=item.get("kind", "endpoint"),
+                classification=item.get("classification"),
+                tags={
+                    str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                    for k, v in (item.get("tags") or {}).items()
+                },
+                owner=item.get("owner"),
+                description=item.get("description"),
+            )
+        )
+    return endpoints
+
+
+def _combined_location(item: Located) -> Location:
+    """Where an endpoint is: all its addresses, or unknown if any address is unplaced."""
+    resolution = item.resolution
+    if resolution.error:
+        return unknown_location(f"DNS: {resolution.error}")
+    if not item.addresses:
+        return unknown_location("DNS returned no addresses")
+    unplaced = [a for a in item.addresses if not a.location.known]
+    if unplaced:
+        return unknown_location(f"{unplaced[0].ip}: {unplaced[0].location.note}")
+    locations = [a.location for a in item.addresses]
+    countries = tuple(dict.fromkeys(c for loc in locations for c in loc.countries))
+    places = {(loc.subdivision, loc.city) for loc in locations}
+    subdivision, city = places.pop() if len(places) == 1 else (None, None)
+    sources = {loc.source for loc in locations}
+    return Location(
+        countries=countries,
+        subdivision=subdivision,
+        city=city,
+        source=sources.pop() if len(sources) == 1 else LocationSource.GEOIP,
+        confidence=min((loc.confidence for loc in locations), key=_CONFIDENCE.index),
+        note=f"{len(locations)} addresses" if len(locations) > 1 else None,
+    )
+
+
+class NetProvider(Provider):
+    name = "net"
+
+    def __init__(
+        self,
+        endpoints: Sequence[Endpoint],
+        nameservers: Sequence[str] = (),
+        geoip_db: Path | None = None,
+        dns_timeout: float = 3.0,
+    ) -> None:
+        self.endpoints = list(endpoints)
+        self.nameservers = list(nameservers)
+        self.geoip_db = geoip_db
+        self.dns_timeout = dns_timeout
+        self._errors: list[ScanError] = []
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> NetProvider:
+        path = options.get("endpoints_file")
+        if path is None:
+            raise UsageError("the net provider needs an endpoints file: --endpoints FILE")
+        return cls(
+            load_endpoints(Path(path)),
+            nameservers=options.get("nameservers", ()),
+            geoip_db=options.get("geoip_db"),
+            dns_timeout=float(options.get("dns_timeout", 3.0)),
+        )
+
+    @property
+    def errors(self) -> list[ScanError]:
+        return self._errors
+
+    def collect(self) -> Iterator[Asset]:
+        from sovaudit.netloc.dns import DnsResolver
+
+        attributor = build_attributor(Locator(load_catalogue()), self.geoip_db)
+        resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)
+        hosts = [e.host for e in self.endpoints]
+        located = locate_all(hosts, resolver.resolve_many(hosts), attributor)
+        for endpoint, item in zip(self.endpoints, located, strict=False):
+            if item.resolution.error:
+                self._errors.append(ScanError("net", endpoint.host, item.resolution.error))
+            yield Asset(
+                id=endpoint.host,
+                provider="net",
+                service="dns",
+                kind=endpoint.kind,
+                name=endpoint.name,
+                location=_combined_location(item),
+                classification=Classification(endpoint.classification)
+                if endpoint.classification
+                else Classification.UNKNOWN,
+                classification_source="declared" if endpoint.classification else "default",
+                tags=MappingProxyType(dict(endpoint.tags)) if endpoint.tags else EMPTY_TAGS,
+                owner=endpoint.owner,
+                description=endpoint.description,
+                attributes=MappingProxyType(
+                    {
+                        "addresses": [attribution_to_dict(a) for a in item.addresses],
+                        "cname_chain": list(item.resolution.cname_chain),
+                    }
+                ),
+            )

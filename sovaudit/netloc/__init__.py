@@ -1,0 +1,1 @@
+"""Where network endpoints are: DNS, the clouds' published IP ranges, GeoIP databases."""

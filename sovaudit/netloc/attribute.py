@@ -31,11 +31,16 @@ class Attributor:
     """Answers "where is this address" from the sources it was given, best first."""
 
     def __init__(
-        self, ranges: RangeTable, locator: Locator, geoip: GeoDatabase | None = None
+        self,
+        ranges: RangeTable,
+        locator: Locator,
+        geoip: GeoDatabase | None = None,
+        cdn: RangeTable | None = None,
     ) -> None:
         self.ranges = ranges
         self.locator = locator
         self.geoip = geoip
+        self.cdn = cdn  # CDNs that publish their edges (Cloudflare, Fastly): after the clouds
 
     def attribute(self, ip: str) -> Attribution:
         address = ipaddress.ip_address(ip)  # ValueError for a non-address, by design
@@ -48,6 +53,8 @@ class Attributor:
                 ),
             )
         match = self.ranges.lookup(ip)
+        if match is None and self.cdn is not None:
+            match = self.cdn.lookup(ip)
         if match is not None:
             return self._from_ranges(ip, match)
         if self.geoip is not None:

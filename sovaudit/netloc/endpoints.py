@@ -15,7 +15,6 @@ from sovaudit.netloc.model import Attribution, Resolution
 from sovaudit.render_json import location_to_dict
 
 log = logging.getLogger(__name__)
-STALE_AFTER = datetime.timedelta(days=90)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,22 +30,22 @@ def build_attributor(
     today: datetime.date | None = None,
 ) -> Attributor:
     """The cloud ranges (bundled or updated) and the GeoIP database the user pointed to."""
+    from sovaudit.netloc.cdn import cdn_ranges
     from sovaudit.netloc.geoip import GeoIPDatabase, find_database
     from sovaudit.netloc.ranges import CloudRanges
 
     ranges = CloudRanges.load()
-    oldest = ranges.oldest_date
-    if oldest is not None and (today or datetime.date.today()) - oldest > STALE_AFTER:
+    if ranges.is_stale(today):
         log.warning(
             "the cloud IP range data is from %s, more than 90 days ago: run "
             "`sovaudit data update` for current ranges",
-            oldest.isoformat(),
+            ranges.oldest_date,
         )
     path = find_database(geoip_db, configured_geoip)
     geoip = GeoIPDatabase.open(path) if path is not None else None
     if geoip is None:
         log.info("no GeoIP database found: addresses outside the clouds' ranges stay unknown")
-    return Attributor(ranges, locator, geoip)
+    return Attributor(ranges, locator, geoip, cdn=cdn_ranges())
 
 
 def locate_all(

@@ -136,6 +136,19 @@ def test_cdn_edges_are_reported_as_such(dns_server: RunningServer) -> None:
     assert "the data behind it is elsewhere" in edge["note"]
 
 
+@pytest.mark.parametrize(
+    ("ip", "provider"),
+    [("104.16.1.1", "cloudflare"), ("2606:4700::1", "cloudflare"), ("151.101.1.1", "fastly")],
+)
+def test_cdns_that_publish_their_edges_are_named(
+    dns_server: RunningServer, ip: str, provider: str
+) -> None:
+    _, answers, _ = locate(dns_server, ip, "--geoip-db", str(CITY_DB))
+    (edge,) = answers[0]["addresses"]
+    assert (edge["provider"], edge["cdn"], edge["countries"]) == (provider, True, [])
+    assert edge["database"].split()[0].lower() == provider
+
+
 def test_unresolvable_names_are_reported_and_exit_3(dns_server: RunningServer) -> None:
     code, answers, _ = locate(dns_server, "nosuch.example.com", "azure.example.com")
     assert code == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import logging
@@ -152,56 +153,99 @@ def _check_country(ctx: click.Context, param: click.Parameter, value: str) -> st
     return code
 
 
-def require_sources(
-    inventories: tuple[Path, ...], providers: tuple[str, ...], endpoints_file: Path | None = None
-) -> None:
-    if not inventories and not providers and endpoints_file is None:
-        raise UsageError(
-            "nothing to read: give INVENTORY files, --endpoints FILE and/or --provider NAME"
-        )
+@dataclasses.dataclass(frozen=True)
+class Sources:
+    """Where a command's assets come from: inventory files and live providers with options."""
+
+    inventories: tuple[Path, ...]
+    providers: tuple[str, ...]
+    options: dict[str, dict[str, Any]]
+
+    def names(self) -> list[str]:
+        """Providers to run: those named, and those given options (--endpoints, --aws-*)."""
+        return list(dict.fromkeys([*self.providers, *self.options]))
+
+    def require(self) -> None:
+        if not self.inventories and not self.names():
+            raise UsageError(
+                "nothing to read: give INVENTORY files, --endpoints FILE and/or --provider NAME"
+            )
 
 
-def provider_options(
-    endpoints_file: Path | None,
-    nameservers: tuple[str, ...],
-    geoip_db: Path | None,
-    dns_timeout: float,
-    providers: tuple[str, ...],
-) -> dict[str, dict[str, Any]]:
-    """Per-provider options from the command line."""
-    if endpoints_file is None and "net" not in providers:
-        return {}
-    return {
-        "net": {
-            "endpoints_file": endpoints_file,
-            "nameservers": nameservers,
-            "geoip_db": geoip_db,
-            "dns_timeout": dns_timeout,
-        }
+def _sources(kwargs: dict[str, Any]) -> Sources:
+    """Gather the source options click parsed into one value (and out of ``kwargs``)."""
+    providers = tuple(kwargs.pop("providers"))
+    endpoints_file = kwargs.pop("endpoints_file")
+    net = {
+        "endpoints_file": endpoints_file,
+        "nameservers": kwargs.pop("nameservers"),
+        "geoip_db": kwargs.pop("geoip_db"),
+        "dns_timeout": kwargs.pop("dns_timeout"),
     }
+    aws = {
+        "profile": kwargs.pop("aws_profile"),
+        "org_role": kwargs.pop("aws_org_role"),
+        "regions": list(kwargs.pop("aws_regions")),
+    }
+    options: dict[str, dict[str, Any]] = {}
+    if endpoints_file is not None or "net" in providers:
+        options["net"] = net
+    if "aws" in providers or any(aws.values()):
+        options["aws"] = aws
+    return Sources(tuple(kwargs.pop("inventories")), providers, options)
 
 
 def source_options(func: F) -> F:
-    """``[INVENTORY]...`` files, ``--provider NAME`` and ``--endpoints``: where assets come from.
+    """``[INVENTORY]...``, ``--provider``, and each provider's options, passed as ``sources``.
 
-    The network options (name servers, GeoIP database) ride along for the net provider.
+    The command receives one ``sources: Sources`` argument instead of a dozen flags, so adding a
+    provider's options touches this function only.
     """
-    func = net_options(func)
-    func = click.option(
-        "--endpoints",
-        "endpoints_file",
-        type=click.Path(path_type=Path),
-        metavar="FILE",
-        help="Host names and addresses to resolve and place (the net provider): YAML/JSON "
-        "with an 'endpoints' list, or a text file with one host per line.",
-    )(func)
-    func = click.option(
-        "--provider",
-        "providers",
-        multiple=True,
-        metavar="NAME",
-        help="Also collect from this live provider; repeatable.",
-    )(func)
-    return click.argument(
-        "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
-    )(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, sources=_sources(kwargs), **kwargs)
+
+    command: Any = net_options(wrapper)
+    for option in reversed(
+        (
+            click.argument(
+                "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
+            ),
+            click.option(
+                "--provider",
+                "providers",
+                multiple=True,
+                metavar="NAME",
+                help="Also collect from this live provider (aws, net, ...); repeatable.",
+            ),
+            click.option(
+                "--endpoints",
+                "endpoints_file",
+                type=click.Path(path_type=Path),
+                metavar="FILE",
+                help="Host names and addresses to resolve and place (the net provider): "
+                "YAML/JSON with an 'endpoints' list, or a text file with one host per "
+                "line.",
+            ),
+            click.option(
+                "--aws-profile",
+                metavar="NAME",
+                help="AWS named profile (default: the standard credential chain).",
+            ),
+            click.option(
+                "--aws-org-role",
+                metavar="ROLE",
+                help="Read every account of the AWS Organization by assuming ROLE in each.",
+            ),
+            click.option(
+                "--aws-region",
+                "aws_regions",
+                multiple=True,
+                metavar="REGION",
+                help="Only these AWS regions (default: every enabled region); repeatable.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command

@@ -13,13 +13,12 @@ from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
+    Sources,
     choose_format,
     command_body,
     home_option,
     logging_options,
     output_options,
-    provider_options,
-    require_sources,
     source_options,
 )
 from sovaudit.inventory.csv_format import write_csv
@@ -112,12 +111,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 @logging_options
 @command_body
 def inventory(
-    inventories: tuple[Path, ...],
-    providers: tuple[str, ...],
-    endpoints_file: Path | None,
-    nameservers: tuple[str, ...],
-    geoip_db: Path | None,
-    dns_timeout: float,
+    sources: Sources,
     home_country: str,
     fmt: str | None,
     output: Path | None,
@@ -132,10 +126,11 @@ def inventory(
       sovaudit inventory sample_inventories/retail_monterrey.yaml
       sovaudit inventory racks.csv saas.yaml -o estate.json
     """
-    require_sources(inventories, providers, endpoints_file)
-    options = provider_options(endpoints_file, nameservers, geoip_db, dns_timeout, providers)
+    sources.require()
     locator = Locator(load_catalogue())
-    collected = collect(build_sources(inventories, providers, locator, options))
+    collected = collect(
+        build_sources(sources.inventories, sources.names(), locator, sources.options)
+    )
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
     emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home_country), output)

@@ -11,13 +11,12 @@ import click
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.common import (
+    Sources,
     choose_format,
     command_body,
     home_option,
     logging_options,
     output_options,
-    provider_options,
-    require_sources,
     source_options,
 )
 from sovaudit.engine.rules import load_rules
@@ -106,12 +105,7 @@ def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False)
 @logging_options
 @command_body
 def scan(
-    inventories: tuple[Path, ...],
-    providers: tuple[str, ...],
-    endpoints_file: Path | None,
-    nameservers: tuple[str, ...],
-    geoip_db: Path | None,
-    dns_timeout: float,
+    sources: Sources,
     rule_paths: tuple[Path, ...],
     no_builtin_rules: bool,
     waivers_path: Path | None,
@@ -134,8 +128,7 @@ def scan(
       sovaudit scan estate.yaml --waivers waivers.yaml --fail-on critical -o scan.json
       sovaudit scan estate.yaml --format jsonl | your-siem-forwarder
     """
-    require_sources(inventories, providers, endpoints_file)
-    options = provider_options(endpoints_file, nameservers, geoip_db, dns_timeout, providers)
+    sources.require()
     if no_builtin_rules and not rule_paths:
         raise click.UsageError("--no-builtin-rules needs at least one --rules PATH")
     # Everything the user wrote is read and checked before any source is collected.
@@ -144,7 +137,7 @@ def scan(
     lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
-        build_sources(inventories, providers, locator, options),
+        build_sources(sources.inventories, sources.names(), locator, sources.options),
         locator=locator,
         classifier=Classifier(default_conventions()),
         rules=rules,

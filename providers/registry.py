@@ -13,8 +13,11 @@ ENTRY_POINT_GROUP = "sovaudit.providers"
 
 # name -> "module:Class", imported only when that provider runs (cloud SDKs are heavy).
 BUILTIN: dict[str, str] = {
+    "aws": "sovaudit.providers.aws:AwsProvider",
     "net": "sovaudit.providers.net:NetProvider",
 }
+# The extra that installs each built-in provider's SDK.
+EXTRAS = {"aws": "aws", "net": "net", "gcp": "gcp", "azure": "azure"}
 
 
 def available() -> list[str]:
@@ -29,7 +32,16 @@ def provider_class(name: str) -> type[Provider]:
     target = BUILTIN.get(name)
     if target is not None:
         module_name, _, class_name = target.partition(":")
-        cls = getattr(importlib.import_module(module_name), class_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] == "sovaudit":  # our own bug, not a missing SDK
+                raise
+            raise UsageError(
+                f"the {name} provider needs {exc.name}: pip install "
+                f"'sovaudit[{EXTRAS.get(name, name)}]'"
+            ) from None
+        cls = getattr(module, class_name)
     else:
         matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
         if not matches:

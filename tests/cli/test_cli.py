@@ -274,3 +274,40 @@ def test_read_back_assets_equal(estate: Path) -> None:
         "crm",
         "mystery",
     ]
+
+
+def test_a_missing_sdk_is_one_line_naming_the_extra(
+    runner: CliRunner, estate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    for name in [
+        m for m in sys.modules if m.startswith(("sovaudit.providers.aws", "botocore", "boto3"))
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "botocore", None)  # as if boto3 were not installed
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    result = runner.invoke(cli, ["scan", str(estate), "--provider", "aws", "--format", "json"])
+    # The provider could not run: an error entry (exit 3), and the inventory is still scanned.
+    assert result.exit_code == 3
+    document = json.loads(result.stdout)
+    assert document["errors"] == [
+        {
+            "provider": "aws",
+            "scope": "*",
+            "message": "the AWS provider needs boto3: pip install 'sovaudit[aws]'",
+        }
+    ]
+    assert len(document["assets"]) == 4
+
+
+def test_a_provider_module_that_cannot_import_its_sdk_names_the_extra(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.BUILTIN, "gcp", "some_missing_cloud_sdk.storage:Provider")
+    result = runner.invoke(cli, ["inventory", "--provider", "gcp"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "sovaudit: error: the gcp provider needs "
+        "some_missing_cloud_sdk: pip install 'sovaudit[gcp]'"
+    )

@@ -1,0 +1,289 @@
+"""The AWS provider: every enabled region of one account, or of every account of an Organization.
+
+The work is (account, region, service) scopes read by per-service collectors (scope.py) in a
+bounded thread pool; each worker thread has its own guarded session (session.py). S3 is global,
+so its collector runs once per account, in ``us-east-1`` when that region is read (S3's home:
+GetBucketLocation answers there for every bucket) and otherwise in the account's first region.
+
+A scope that cannot be read (AccessDenied, an opt-in region that is disabled, the network) is an
+error entry and the others go on: the scan reports what it read and exits 3. Not being able to
+start at all (no boto3, no credentials, the account list or region list unreadable) is a
+ProviderError.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sovaudit.providers.aws.guard import ReadOnlyViolation, iam_action
+from sovaudit.providers.aws.scope import AwsScope, Collector
+from sovaudit.providers.aws.session import (
+    SessionCache,
+    SessionSpec,
+    assume_credentials,
+    caller_identity,
+    enabled_regions,
+    new_session,
+    organization_accounts,
+)
+from sovaudit.providers.interface import Provider, ProviderError
+
+from sovaudit.model import Asset, ScanError
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "aws"
+POLICY_HINT = "see docs/aws-iam-policy.json"
+S3_HOME = "us-east-1"
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthorizationError",
+    "Forbidden",
+}
+_NOT_ENABLED = {
+    "AuthFailure",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "OptInRequired",
+    "InvalidToken",
+    "SignatureDoesNotMatch",
+}
+_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceCollector:
+    """A collector with the service it reads.
+
+    ``per_account`` marks a global service (S3), read once per account. ``finish`` runs once
+    over everything collected, for links that cross scopes (an EBS snapshot copied from
+    another region is a copy of its source).
+    """
+
+    service: str
+    collect: Collector
+    per_account: bool = False
+    finish: Callable[[list[Asset]], list[Asset]] | None = None
+
+
+def default_collectors() -> list[ServiceCollector]:
+    """Every service the provider reads. Imported when a scan starts: botocore is needed."""
+    from sovaudit.providers.aws import backup, dynamodb, ec2, rds, s3
+
+    return [
+        ServiceCollector("s3", s3.collect, per_account=True),
+        ServiceCollector("ec2", ec2.collect, finish=ec2.link_snapshot_copies),
+        ServiceCollector("rds", rds.collect),
+        ServiceCollector("dynamodb", dynamodb.collect),
+        ServiceCollector("backup", backup.collect),
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Account:
+    account_id: str
+    spec: SessionSpec
+    regions: tuple[str, ...]
+
+
+def describe_failure(exc: BaseException, service: str) -> str:
+    """A short message for an error entry: what was refused and what to do about it.
+
+    AWS's own AccessDenied text names the caller's ARN and the full policy evaluation; the
+    entry names the IAM action instead, which is what the reader has to grant.
+    """
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "")) or str(
+            exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "error")
+        )
+        action = iam_action(service, exc.operation_name)
+        if code in _DENIED:
+            return f"access denied: {action} ({code}); {POLICY_HINT}"
+        if code in _NOT_ENABLED:
+            return f"region not enabled for this account, or credentials not valid there ({code})"
+        if code in _THROTTLED:
+            return f"throttled on {action} after retries ({code})"
+        text = str(error.get("Message", "")).splitlines()[0:1]
+        return f"{action} failed: {code}" + (f": {text[0][:200]}" if text and text[0] else "")
+    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
+        return f"cannot reach the AWS endpoint: {exc}"
+    if isinstance(exc, ReadTimeoutError):
+        return f"AWS endpoint did not answer in time: {exc}"
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials (environment, --aws-profile or instance role)"
+    return str(exc)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "this scope could not be read" rather than a bug."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (ClientError, BotoCoreError, ReadOnlyViolation)
+
+
+class AwsProvider(Provider):
+    """Reads one account's enabled regions, or every ACTIVE account of an Organization."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        org_role: str | None = None,
+        regions: Sequence[str] = (),
+        max_workers: int = 8,
+        collectors: Sequence[ServiceCollector] | None = None,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self.profile = profile
+        self.org_role = org_role
+        self.regions = tuple(regions)
+        self.max_workers = max_workers
+        self._collectors = list(collectors) if collectors is not None else None
+        self._errors: list[ScanError] = []
+        self._sessions = SessionCache()
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> AwsProvider:
+        regions = options.get("regions") or ()
+        if isinstance(regions, str):
+            regions = [r.strip() for r in regions.split(",") if r.strip()]
+        return cls(
+            profile=options.get("profile") or None,
+            org_role=options.get("org_role") or None,
+            regions=tuple(regions),
+            max_workers=int(options.get("max_workers") or 8),
+        )
+
+    @property
+    def errors(self) -> list[ScanError]:
+        return self._errors
+
+    # --- finding what to read ---------------------------------------------------------------
+
+    def _start(self) -> tuple[Any, str, str]:
+        """The caller's session, account and partition; ProviderError if that fails."""
+        session = new_session(SessionSpec(profile=self.profile))
+        try:
+            account, partition = caller_identity(session)
+        except _read_errors() as exc:
+            raise ProviderError(
+                PROVIDER, f"cannot identify the caller: {describe_failure(exc, 'sts')}"
+            ) from None
+        return session, account, partition
+
+    def _account_ids(self, session: Any, own: str, partition: str) -> list[str]:
+        if not self.org_role:
+            return [own]
+        try:
+            members = organization_accounts(session, partition)
+        except _read_errors() as exc:
+            message = describe_failure(exc, "organizations")
+            raise ProviderError(
+                PROVIDER, f"cannot list the organization's accounts: {message}"
+            ) from None
+        return [own, *(a for a in members if a != own)]
+
+    def _prepare(self, own: str, account_id: str, partition: str) -> _Account | ScanError:
+        """An account's session spec and regions, or why it cannot be read."""
+        caller = SessionSpec(profile=self.profile)
+        spec = caller
+        service = "sts"
+        try:
+            if account_id != own:
+                assert self.org_role is not None
+                credentials = assume_credentials(
+                    self._sessions.get(caller), account_id, self.org_role, partition
+                )
+                spec = SessionSpec(credentials=credentials)
+            service = "ec2"
+            regions = enabled_regions(self._sessions.get(spec), partition, self.regions)
+        except _read_errors() as exc:
+            message = describe_failure(exc, service)
+            if account_id == own:
+                raise ProviderError(
+                    PROVIDER, f"cannot list the enabled regions: {message}"
+                ) from None
+            return ScanError(PROVIDER, f"{account_id}/*", message)
+        return _Account(account_id, spec, tuple(regions))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _run(
+        self, account: _Account, region: str, partition: str, collector: ServiceCollector
+    ) -> tuple[list[Asset], ScanError | None]:
+        """One scope: what the collector yielded, and the error that stopped it, if any."""
+        scope = AwsScope(account.account_id, region, partition, self._sessions.get(account.spec))
+        assets: list[Asset] = []
+        try:
+            assets.extend(collector.collect(scope))
+        except _read_errors() as exc:
+            where = f"{account.account_id}/{region}/{collector.service}"
+            return assets, ScanError(PROVIDER, where, describe_failure(exc, collector.service))
+        return assets, None
+
+    def _scopes(
+        self, account: _Account, collectors: Sequence[ServiceCollector]
+    ) -> Iterator[tuple[str, ServiceCollector]]:
+        if not account.regions:
+            return
+        home = S3_HOME if S3_HOME in account.regions else account.regions[0]
+        for collector in collectors:
+            if collector.per_account:
+                yield home, collector
+        for region in account.regions:
+            for collector in collectors:
+                if not collector.per_account:
+                    yield region, collector
+
+    def collect(self) -> Iterator[Asset]:
+        session, own, partition = self._start()
+        collectors = self._collectors if self._collectors is not None else default_collectors()
+        account_ids = self._account_ids(session, own, partition)
+        log.info("aws: reading %d account(s)", len(account_ids))
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.max_workers, thread_name_prefix="sovaudit-aws"
+        ) as pool:
+            # Assuming roles and listing regions goes through the pool too: in a large
+            # organization that is itself hundreds of calls. Workers build their own sessions;
+            # only the credentials AssumeRole returned travel between threads.
+            prepared = list(pool.map(lambda a: self._prepare(own, a, partition), account_ids))
+            futures = []
+            for account in prepared:
+                if isinstance(account, ScanError):
+                    self._errors.append(account)
+                    continue
+                for region, collector in self._scopes(account, collectors):
+                    futures.append(pool.submit(self._run, account, region, partition, collector))
+            collected: list[Asset] = []
+            try:
+                for future in futures:
+                    assets, error = future.result()
+                    if error is not None:
+                        log.warning("aws: %s: %s", error.scope, error.message)
+                        self._errors.append(error)
+                    collected.extend(assets)
+            finally:
+                for future in futures:
+                    future.cancel()
+        for collector in collectors:
+            if collector.finish is not None:
+                collected = collector.finish(collected)
+        yield from collected

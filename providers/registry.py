@@ -14,6 +14,8 @@ ENTRY_POINT_GROUP = "sovaudit.providers"
 # name -> "module:Class", imported only when that provider runs (cloud SDKs are heavy).
 BUILTIN: dict[str, str] = {
     "aws": "sovaudit.providers.aws:AwsProvider",
+    "azure": "sovaudit.providers.azure:AzureProvider",
+    "gcp": "sovaudit.providers.gcp:GcpProvider",
     "net": "sovaudit.providers.net:NetProvider",
 }
 # The extra that installs each built-in provider's SDK.

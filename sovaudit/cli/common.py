@@ -187,11 +187,17 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
         "org_role": kwargs.pop("aws_org_role"),
         "regions": list(kwargs.pop("aws_regions")),
     }
+    gcp = {"projects": list(kwargs.pop("gcp_projects"))}
+    azure = {
+        "subscriptions": list(kwargs.pop("azure_subscriptions")),
+        "endpoint": kwargs.pop("azure_endpoint"),
+    }
     options: dict[str, dict[str, Any]] = {}
     if endpoints_file is not None or "net" in providers:
         options["net"] = net
-    if "aws" in providers or any(aws.values()):
-        options["aws"] = aws
+    for name, values in (("aws", aws), ("gcp", gcp), ("azure", azure)):
+        if name in providers or any(values.values()):
+            options[name] = values
     return Sources(tuple(kwargs.pop("inventories")), providers, options)
 
 
@@ -244,6 +250,28 @@ def source_options(func: F) -> F:
                 multiple=True,
                 metavar="REGION",
                 help="Only these AWS regions (default: every enabled region); repeatable.",
+            ),
+            click.option(
+                "--gcp-project",
+                "gcp_projects",
+                multiple=True,
+                metavar="PROJECT",
+                help="Google Cloud project to read (default: every project the credentials "
+                "can list); repeatable.",
+            ),
+            click.option(
+                "--azure-subscription",
+                "azure_subscriptions",
+                multiple=True,
+                metavar="ID",
+                help="Azure subscription to read (default: every one the identity can see); "
+                "repeatable.",
+            ),
+            click.option(
+                "--azure-endpoint",
+                metavar="URL",
+                help="Azure Resource Manager endpoint, for sovereign clouds (default: the "
+                "public cloud).",
             ),
         )
     ):

@@ -1,0 +1,7 @@
+"""The Azure provider: every subscription an identity can read, through Azure Resource Manager."""
+
+from __future__ import annotations
+
+from sovaudit.providers.azure.provider import AzureProvider, ReadOnlyViolation
+
+__all__ = ["AzureProvider", "ReadOnlyViolation"]

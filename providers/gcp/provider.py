@@ -1,0 +1,305 @@
+"""The Google Cloud provider: every Cloud Storage bucket of the chosen projects, and where it is.
+
+Projects come from ``--gcp-project`` (options ``projects``), or, when none is given and
+google-cloud-resource-manager is installed, from every ACTIVE project the credentials can see.
+Each project is one scope, read in a bounded thread pool: a project that cannot be read
+(permission denied, the Cloud Storage API disabled, the project gone) is one error entry and
+the others go on, so the scan reports what it read and exits 3. Not being able to start at all
+(no SDK, no credentials, no project to read) is a ProviderError.
+
+Credentials are Application Default Credentials, asked for with read-only scopes. When
+``STORAGE_EMULATOR_HOST`` is set (the SDK's own override) the provider talks to that endpoint
+with anonymous credentials, as the SDK itself does, and never consults ADC: a test or an
+air-gapped run must not probe the metadata server.
+
+Read-only by construction: the only call made is ``Client.list_buckets`` (everything else is
+read from the listed resources, see buckets.py), and the client's HTTP session refuses any
+method but GET before a request is sent (``ReadOnlyViolation``), so even a future edit that
+calls ``bucket.patch()`` or ``client.create_bucket()`` cannot change an estate being audited.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import importlib
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from sovaudit.providers.gcp.buckets import PROVIDER, bucket_to_asset
+from sovaudit.providers.interface import Provider, ProviderError
+
+from sovaudit.model import Asset, ScanError
+
+log = logging.getLogger(__name__)
+
+MISSING_SDK = "the Google Cloud provider needs google-cloud-storage: pip install 'sovaudit[gcp]'"
+NO_PROJECTS = "no Google Cloud project to read: pass --gcp-project PROJECT (or config gcp.projects)"
+EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
+# Read-only OAuth scopes: even credentials whose IAM roles allow writes get a token that does not.
+READ_ONLY_SCOPES = (
+    "https://www.googleapis.com/auth/devstorage.read_only",
+    "https://www.googleapis.com/auth/cloud-platform.read-only",
+)
+ALLOWED_METHODS = frozenset({"GET"})
+LIST_PERMISSION = "storage.buckets.list"
+_API_DISABLED = {"accessNotConfigured", "SERVICE_DISABLED"}
+
+
+class ReadOnlyViolation(ProviderError):
+    """Something tried to send a request that could change a Google Cloud project."""
+
+    def __init__(self, method: str, url: str) -> None:
+        super().__init__(
+            PROVIDER,
+            f"refused {method} {url.split('?', 1)[0]}: sovaudit only sends GET requests to "
+            "Google Cloud",
+        )
+        self.method = method
+        self.url = url
+
+
+def _storage() -> Any:
+    """The google.cloud.storage module, or the one-line ProviderError saying what to install."""
+    try:
+        return importlib.import_module("google.cloud.storage")
+    except ImportError:
+        raise ProviderError(PROVIDER, MISSING_SDK) from None
+
+
+def _resource_manager() -> Any | None:
+    """google.cloud.resourcemanager_v3 when installed: it is optional (project discovery)."""
+    try:
+        return importlib.import_module("google.cloud.resourcemanager_v3")
+    except ImportError:
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _read_only_session_class() -> type[Any]:
+    """An AuthorizedSession that refuses every method but GET, before anything is sent.
+
+    Built on first use so that importing this module does not import google-auth. Token
+    refreshes go through the session's separate ``auth_request``, so they are not affected.
+    """
+    from google.auth.transport.requests import AuthorizedSession
+
+    class ReadOnlySession(AuthorizedSession):
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+            verb = (method.decode() if isinstance(method, bytes) else method).upper()
+            if verb not in ALLOWED_METHODS:
+                raise ReadOnlyViolation(verb, url.decode() if isinstance(url, bytes) else url)
+            return super().request(method, url, *args, **kwargs)
+
+    return ReadOnlySession
+
+
+def read_only_session(credentials: Any) -> Any:
+    """The HTTP session every storage client of this provider is given."""
+    return _read_only_session_class()(credentials)
+
+
+def emulator_host() -> str | None:
+    """The SDK's endpoint override, when set (an emulator or a test stand-in)."""
+    return os.environ.get(EMULATOR_ENV) or None
+
+
+def _error_reason(exc: Any) -> str:
+    errors = getattr(exc, "errors", None) or []
+    first = errors[0] if errors and isinstance(errors[0], Mapping) else {}
+    return str(first.get("reason") or getattr(exc, "reason", None) or "")
+
+
+def _server_text(exc: Any) -> str:
+    """Google's own message without the ``GET https://...: `` prefix the SDK adds."""
+    errors = getattr(exc, "errors", None) or []
+    first = errors[0] if errors and isinstance(errors[0], Mapping) else {}
+    text = str(first.get("message") or getattr(exc, "message", "") or exc)
+    return text.splitlines()[0][:200] if text else ""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short message for an error entry: what was refused and what to do about it.
+
+    Google's 403 text names the caller's e-mail; the entry names the permission instead,
+    which is what the reader has to grant.
+    """
+    from google.api_core import exceptions as api
+    from google.auth import exceptions as auth
+
+    if isinstance(exc, ReadOnlyViolation):
+        return str(exc)
+    if isinstance(exc, api.GoogleAPICallError):
+        code = exc.code
+        reason = _error_reason(exc)
+        text = _server_text(exc)
+        if code == 403 and (
+            reason in _API_DISABLED or "has not been used" in text or "is disabled" in text
+        ):
+            return (
+                f"the Cloud Storage API is not enabled in this project ({reason or code}); "
+                "enable storage.googleapis.com or leave the project out"
+            )
+        if code in (401, 403):
+            return f"permission denied: {LIST_PERMISSION} ({code} {reason or 'forbidden'})"
+        if code == 404:
+            return "project not found, or not visible to these credentials (404)"
+        return f"{LIST_PERMISSION} failed: {code} {reason}".rstrip() + (f": {text}" if text else "")
+    if isinstance(exc, api.RetryError):
+        cause = exc.cause if exc.cause is not None else exc
+        return f"Cloud Storage did not answer after retries: {str(cause).splitlines()[0][:200]}"
+    if isinstance(exc, auth.GoogleAuthError):
+        return f"credentials rejected: {str(exc).splitlines()[0][:200]}"
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "this project could not be read" rather than a bug."""
+    import requests
+    from google.api_core import exceptions as api
+    from google.auth import exceptions as auth
+
+    return (
+        api.GoogleAPICallError,
+        api.RetryError,
+        auth.GoogleAuthError,
+        requests.RequestException,
+        ReadOnlyViolation,
+    )
+
+
+class GcpProvider(Provider):
+    """Reads every Cloud Storage bucket of the given projects (or of every visible project)."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        projects: Sequence[str] = (),
+        max_workers: int = 8,
+        retry_deadline: float = 60.0,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self.projects = tuple(dict.fromkeys(p for p in projects if p))
+        self.max_workers = max_workers
+        self.retry_deadline = retry_deadline
+        self._errors: list[ScanError] = []
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> GcpProvider:
+        """Parse options only; nothing is imported or called until ``collect``."""
+        projects = options.get("projects") or ()
+        if isinstance(projects, str):
+            projects = [p.strip() for p in projects.split(",") if p.strip()]
+        return cls(
+            projects=tuple(str(p) for p in projects),
+            max_workers=int(options.get("max_workers") or 8),
+        )
+
+    @property
+    def errors(self) -> list[ScanError]:
+        return self._errors
+
+    # --- starting -----------------------------------------------------------------------------
+
+    def _credentials(self) -> Any:
+        """Anonymous for an emulator (as the SDK does); otherwise ADC with read-only scopes."""
+        if emulator_host():
+            from google.auth.credentials import AnonymousCredentials
+
+            return AnonymousCredentials()
+        import google.auth
+        from google.auth import exceptions as auth
+
+        try:
+            credentials, _ = google.auth.default(scopes=list(READ_ONLY_SCOPES))
+        except auth.DefaultCredentialsError:
+            raise ProviderError(
+                PROVIDER,
+                "no Google Cloud credentials: run 'gcloud auth application-default login' "
+                "or set GOOGLE_APPLICATION_CREDENTIALS",
+            ) from None
+        return credentials
+
+    def _project_source(self) -> Any | None:
+        """The resource-manager module when projects must be discovered; None when given.
+
+        Checked before any credential is looked up, so a run that cannot know what to read
+        says so at once. An emulator has no project API, so there projects must be given.
+        """
+        if self.projects:
+            return None
+        manager = _resource_manager()
+        if manager is None or emulator_host():
+            hint = "" if manager is not None else " or install google-cloud-resource-manager"
+            raise ProviderError(PROVIDER, NO_PROJECTS + hint)
+        return manager
+
+    def _projects(self, manager: Any | None, credentials: Any) -> list[str]:
+        """The projects to read: the given ones, or every ACTIVE project the caller can see."""
+        if manager is None:
+            return list(self.projects)
+        try:
+            client = manager.ProjectsClient(credentials=credentials)
+            active = manager.Project.State.ACTIVE
+            found = [p.project_id for p in client.search_projects() if p.state == active]
+        except _read_errors() as exc:
+            raise ProviderError(
+                PROVIDER, f"cannot list projects: {describe_failure(exc)}; pass --gcp-project"
+            ) from None
+        if not found:
+            raise ProviderError(
+                PROVIDER, "these credentials can see no active project; pass --gcp-project"
+            )
+        return sorted(found)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _read_project(
+        self, storage: Any, credentials: Any, project: str
+    ) -> tuple[list[Asset], ScanError | None]:
+        """One project: its buckets, or the error that stopped the listing."""
+        from google.cloud.storage.retry import DEFAULT_RETRY
+
+        assets: list[Asset] = []
+        session = read_only_session(credentials)
+        try:
+            client = storage.Client(project=project, credentials=credentials, _http=session)
+            buckets = client.list_buckets(
+                project=project, retry=DEFAULT_RETRY.with_deadline(self.retry_deadline)
+            )
+            for bucket in buckets:
+                assets.append(bucket_to_asset(bucket, project))
+        except _read_errors() as exc:
+            return assets, ScanError(PROVIDER, project, describe_failure(exc))
+        finally:
+            session.close()
+        return assets, None
+
+    def collect(self) -> Iterator[Asset]:
+        storage = _storage()
+        manager = self._project_source()
+        credentials = self._credentials()
+        projects = self._projects(manager, credentials)
+        log.info("gcp: reading %d project(s)", len(projects))
+        workers = min(self.max_workers, len(projects))
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="sovaudit-gcp"
+        ) as pool:
+            futures = [
+                pool.submit(self._read_project, storage, credentials, project)
+                for project in projects
+            ]
+            try:
+                for future in futures:
+                    assets, error = future.result()
+                    if error is not None:
+                        log.warning("gcp: %s: %s", error.scope, error.message)
+                        self._errors.append(error)
+                    yield from assets
+            finally:
+                for future in futures:
+                    future.cancel()

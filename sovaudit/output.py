@@ -15,11 +15,20 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Write ``chunks`` to ``path`` so readers see the old file or the new one, never half."""
+    """Write text ``chunks`` to ``path`` so readers see the old file or the new one, never half."""
+    _write_atomic(path, (chunk.encode("utf-8") for chunk in chunks))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """The same for bytes already in memory (a downloaded snapshot)."""
+    _write_atomic(path, iter([data]))
+
+
+def _write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
             handle.flush()

@@ -37,7 +37,6 @@ published the very same prefix (never seen), the precedence above decides, then 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
 import datetime
 import gzip
@@ -48,7 +47,6 @@ import os
 import re
 import socket
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from importlib import resources
@@ -351,32 +349,6 @@ def render_snapshot(sources: Sequence[ParsedSource]) -> bytes:
 
 def _clean(cell: str) -> str:
     return cell.replace("\t", " ").replace("\n", " ")
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` and rename it into place: readers never see half a file."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, _mode_for(path))
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's permissions; a new one gets the umask's (mkstemp makes 0600)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 SnapshotPath = Path | Traversable

@@ -34,8 +34,8 @@ from sovaudit.netloc.ranges import (
     parse_source,
     read_snapshot,
     render_snapshot,
-    write_bytes_atomic,
 )
+from sovaudit.output import write_bytes_atomic
 
 DOWNLOAD_TIMEOUT = 60.0  # seconds; the largest file (Azure) is ~4 MB
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # ten times the largest file today: a runaway guard

@@ -7,6 +7,8 @@ and three storage accounts, and one subscription that answers 403.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -350,3 +352,44 @@ def test_end_to_end_grs_brazil_south_is_a_finding(
     assert [(e.provider, e.scope) for e in result.errors] == [("azure", DENIED)]
     assert exit_code(result, None) == EXIT_INCOMPLETE
     assert estate.methods == {"GET"}
+
+
+FAKE_AZ = """#!{python}
+# A stand-in for the Azure CLI: what AzureCliCredential runs to get a token.
+import json, sys
+assert sys.argv[1:3] == ["account", "get-access-token"], sys.argv
+print(json.dumps({{"accessToken": "token-from-fake-az", "expiresOn": "2099-01-01 00:00:00.000000",
+                  "expires_on": 4070908800, "tokenType": "Bearer"}}))
+"""
+
+
+def test_the_cli_against_the_stand_in_with_the_credential_chain_narrowed(
+    estate: ArmServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CONTRACT: DefaultAzureCredential, narrowed by AZURE_TOKEN_CREDENTIALS (no network probe)."""
+    import json
+    import sys
+
+    from click.testing import CliRunner
+
+    from sovaudit.cli.main import cli
+
+    az = tmp_path / "bin" / "az"
+    az.parent.mkdir()
+    az.write_text(FAKE_AZ.format(python=sys.executable))
+    az.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{az.parent}:{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    result = CliRunner().invoke(
+        cli, ["scan", "--provider", "azure", "--azure-endpoint", estate.url, "--format", "json"]
+    )
+    assert result.exit_code == 3, result.output  # the denied subscription
+    document = json.loads(result.stdout)
+    by_name = {a["name"]: a for a in document["assets"]}
+    brazil = by_name["clientesbr"]
+    assert brazil["location"]["countries"] == ["BR"]
+    assert [c["location"]["subdivision"] for c in brazil["copies"]] == ["US-TX"]
+    assert any(
+        f["rule_id"] == "geo-redundant-copy-in-another-country" for f in document["findings"]
+    )
+    assert [e["scope"] for e in document["errors"]] == [DENIED]

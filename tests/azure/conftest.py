@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# The dev install brings these; without them the tests must fail, never skip.
+import azure.identity
+import azure.mgmt.storage  # noqa: F401
 import pytest
+import trustme
 
 from tests.azure.arm_server import HOST, ArmServer
-
-pytest.importorskip("azure.identity")
-pytest.importorskip("azure.mgmt.storage")
-trustme = pytest.importorskip("trustme")
 
 HEALTHY = "11111111-1111-1111-1111-111111111111"
 DENIED = "22222222-2222-2222-2222-222222222222"

@@ -33,11 +33,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+# The dev install brings these; without them the tests must fail, never skip.
+import gcp_storage_emulator  # noqa: F401
+import google.cloud.storage  # noqa: F401
 import pytest
-
-pytest.importorskip("google.cloud.storage")
-pytest.importorskip("gcp_storage_emulator")
-
 from gcp_storage_emulator.handlers import buckets as emulator_buckets
 from gcp_storage_emulator.server import APIThread
 from gcp_storage_emulator.storage import Storage

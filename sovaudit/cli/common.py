@@ -161,12 +161,8 @@ class Sources:
     providers: tuple[str, ...]
     options: dict[str, dict[str, Any]]
 
-    def names(self) -> list[str]:
-        """Providers to run: those named, and those given options (--endpoints, --aws-*)."""
-        return list(dict.fromkeys([*self.providers, *self.options]))
-
     def require(self) -> None:
-        if not self.inventories and not self.names():
+        if not self.inventories and not self.providers and not self.options:
             raise UsageError(
                 "nothing to read: give INVENTORY files, --endpoints FILE and/or --provider NAME"
             )

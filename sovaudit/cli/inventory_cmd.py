@@ -129,7 +129,7 @@ def inventory(
     sources.require()
     locator = Locator(load_catalogue())
     collected = collect(
-        build_sources(sources.inventories, sources.names(), locator, sources.options)
+        build_sources(sources.inventories, sources.providers, locator, sources.options)
     )
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)

@@ -137,7 +137,7 @@ def scan(
     lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
-        build_sources(sources.inventories, sources.names(), locator, sources.options),
+        build_sources(sources.inventories, sources.providers, locator, sources.options),
         locator=locator,
         classifier=Classifier(default_conventions()),
         rules=rules,

@@ -333,12 +333,7 @@ def _summary(report: Report) -> Iterator[str]:
     for value, label in stats:
         yield f'<div class="stat"><b>{_e(value)}</b><span>{_e(label)}</span></div>\n'
     yield "</div>\n"
-    no_copy = t(
-        "no_home_copy",
-        count=summary["personal_assets_without_home_copy"],
-        home=report.home,
-        unlocated=summary["personal_assets_location_unknown"],
-    )
+    no_copy = report.no_home_copy_line()
     totals = t(
         "assets_total",
         count=summary["assets_total"],

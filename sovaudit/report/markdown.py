@@ -36,26 +36,9 @@ def table_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Ite
 def _breakdown(
     report: Report, title: str, key_column: str, rows: tuple[Row, ...], outside: bool = False
 ) -> Iterator[str]:
-    t = report.t
     yield f"\n### {title}\n\n"
-    if not rows:
-        yield t("nothing") + "\n"
-        return
-    headers = [t(key_column), t("col_assets"), t("col_personal")]
-    if outside:
-        headers.append(t("col_personal_outside"))
-    yield from table_lines(
-        headers,
-        [
-            (
-                r.key if r.key != "?" else t("unknown_place"),
-                r.assets,
-                r.personal,
-                *((r.personal_outside,) if outside else ()),
-            )
-            for r in rows
-        ],
-    )
+    headers, cells = report.breakdown(key_column, rows, outside)
+    yield from table_lines(headers, cells) if cells else iter([report.t("nothing") + "\n"])
 
 
 def render_markdown(report: Report) -> Iterator[str]:
@@ -66,15 +49,7 @@ def render_markdown(report: Report) -> Iterator[str]:
     yield f"**{_cell(report.headline())}**\n\n"
     if report.show_roundtable and summary["personal_assets"]:
         yield t("roundtable", figure=ROUNDTABLE_FIGURE) + "\n\n"
-    yield (
-        t(
-            "no_home_copy",
-            count=summary["personal_assets_without_home_copy"],
-            home=report.home,
-            unlocated=summary["personal_assets_location_unknown"],
-        )
-        + "\n\n"
-    )
+    yield report.no_home_copy_line() + "\n\n"
     counts = summary["findings_by_severity"]
     yield (
         f"{t('open_findings')}: "

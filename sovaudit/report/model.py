@@ -64,6 +64,33 @@ class Report:
             home=self.home,
         )
 
+    def no_home_copy_line(self) -> str:
+        """How many personal-data assets have no copy at home, and how many are unlocated."""
+        return self.t(
+            "no_home_copy",
+            count=self.summary["personal_assets_without_home_copy"],
+            home=self.home,
+            unlocated=self.summary["personal_assets_location_unknown"],
+        )
+
+    def breakdown(
+        self, key_column: str, rows: tuple[Row, ...], outside: bool = False
+    ) -> tuple[list[str], list[tuple[object, ...]]]:
+        """Headers and cells of a country/provider/state table, in the report's language."""
+        headers = [self.t(key_column), self.t("col_assets"), self.t("col_personal")]
+        if outside:
+            headers.append(self.t("col_personal_outside"))
+        cells = [
+            (
+                r.key if r.key != UNKNOWN else self.t("unknown_place"),
+                r.assets,
+                r.personal,
+                *((r.personal_outside,) if outside else ()),
+            )
+            for r in rows
+        ]
+        return headers, cells
+
     def where(self, asset: Asset) -> str:
         """``MX-QUE Querétaro`` / ``US`` / ``BE/DE/...`` / ``unknown``."""
         location = asset.location

@@ -24,21 +24,9 @@ SEVERITY_COLOURS = {
 def _breakdown(
     report: Report, title: str, key_column: str, rows: tuple[Row, ...], outside: bool = False
 ) -> Iterator[str]:
-    t = report.t
     yield f"\n{title}\n"
-    headers = [t(key_column), t("col_assets"), t("col_personal")]
-    if outside:
-        headers.append(t("col_personal_outside"))
-    table = [
-        (
-            r.key if r.key != "?" else t("unknown_place"),
-            r.assets,
-            r.personal,
-            *((r.personal_outside,) if outside else ()),
-        )
-        for r in rows
-    ]
-    yield from format_table(headers, table) if table else iter([t("nothing") + "\n"])
+    headers, cells = report.breakdown(key_column, rows, outside)
+    yield from format_table(headers, cells) if cells else iter([report.t("nothing") + "\n"])
 
 
 def render_table(report: Report, colour: bool = False) -> Iterator[str]:
@@ -50,15 +38,7 @@ def render_table(report: Report, colour: bool = False) -> Iterator[str]:
     yield style(report.headline(), bold=True) + "\n"
     if report.show_roundtable and summary["personal_assets"]:
         yield t("roundtable", figure=ROUNDTABLE_FIGURE) + "\n"
-    yield (
-        t(
-            "no_home_copy",
-            count=summary["personal_assets_without_home_copy"],
-            home=report.home,
-            unlocated=summary["personal_assets_location_unknown"],
-        )
-        + "\n"
-    )
+    yield report.no_home_copy_line() + "\n"
     counts = summary["findings_by_severity"]
     chips = ", ".join(
         style(f"{counts[s]} {t.severity(s).lower()}", fg=SEVERITY_COLOURS[s]) for s in counts

@@ -125,10 +125,15 @@ class NetProvider(Provider):
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> NetProvider:
         path = options.get("endpoints_file")
-        if path is None:
-            raise UsageError("the net provider needs an endpoints file: --endpoints FILE")
+        hosts = [Endpoint(host=str(host)) for host in options.get("endpoints") or ()]
+        if path is None and not hosts:
+            raise UsageError(
+                "the net provider needs endpoints: --endpoint HOST, --endpoints FILE, "
+                "or 'sources.net.endpoints' in the config file"
+            )
+        listed = load_endpoints(Path(path)) if path is not None else []
         return cls(
-            load_endpoints(Path(path)),
+            [*listed, *hosts],
             nameservers=options.get("nameservers", ()),
             geoip_db=options.get("geoip_db"),
             dns_timeout=float(options.get("dns_timeout", 3.0)),

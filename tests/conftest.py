@@ -48,3 +48,13 @@ def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def no_sovaudit_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOVAUDIT_* variables are settings: a developer's own must not change test results."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("SOVAUDIT_"):
+            monkeypatch.delenv(name)

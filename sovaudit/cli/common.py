@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 
 from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
+from sovaudit.logs import LOG_FORMATS, setup_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,23 +37,18 @@ SUFFIX_FORMATS = {
 
 
 def logging_options(func: F) -> F:
-    """``-v/--verbose`` and ``-q/--quiet``; logs and progress always go to stderr."""
+    """``-v/--verbose``, ``-q/--quiet`` and ``--log-format``; logs always go to stderr."""
+    func = click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        default="text",
+        show_default=True,
+        help="'json' writes one JSON object per log line on stderr, for log collectors.",
+    )(func)
     func = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(func)
     return click.option(
         "-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging)."
     )(func)
-
-
-def setup_logging(verbose: int, quiet: bool) -> None:
-    level = (
-        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("sovaudit: %(levelname)s: %(message)s"))
-    root = logging.getLogger("sovaudit")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
 
 
 def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
@@ -126,7 +121,12 @@ def command_body(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        setup_logging(kwargs.pop("verbose", 0), kwargs.pop("quiet", False))
+        setup_logging(
+            kwargs.pop("verbose", 0),
+            kwargs.pop("quiet", False),
+            kwargs.pop("log_format", "text"),
+            progress=kwargs.pop("progress", "never"),
+        )
         with reported_errors(), cyclic_gc_paused():
             return func(*args, **kwargs)
 
@@ -164,7 +164,8 @@ class Sources:
     def require(self) -> None:
         if not self.inventories and not self.providers and not self.options:
             raise UsageError(
-                "nothing to read: give INVENTORY files, --endpoints FILE and/or --provider NAME"
+                "nothing to read: give INVENTORY files, --endpoints FILE, --provider NAME, "
+                "or a --config file with 'sources'"
             )
 
 
@@ -172,7 +173,9 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
     """Gather the source options click parsed into one value (and out of ``kwargs``)."""
     providers = tuple(kwargs.pop("providers"))
     endpoints_file = kwargs.pop("endpoints_file")
+    endpoint_hosts = list(kwargs.pop("endpoint_hosts"))
     net = {
+        "endpoints": endpoint_hosts,
         "endpoints_file": endpoints_file,
         "nameservers": kwargs.pop("nameservers"),
         "geoip_db": kwargs.pop("geoip_db"),
@@ -189,7 +192,7 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
         "endpoint": kwargs.pop("azure_endpoint"),
     }
     options: dict[str, dict[str, Any]] = {}
-    if endpoints_file is not None or "net" in providers:
+    if endpoints_file is not None or endpoint_hosts or "net" in providers:
         options["net"] = net
     for name, values in (("aws", aws), ("gcp", gcp), ("azure", azure)):
         if name in providers or any(values.values()):
@@ -229,6 +232,13 @@ def source_options(func: F) -> F:
                 help="Host names and addresses to resolve and place (the net provider): "
                 "YAML/JSON with an 'endpoints' list, or a text file with one host per "
                 "line.",
+            ),
+            click.option(
+                "--endpoint",
+                "endpoint_hosts",
+                multiple=True,
+                metavar="HOST",
+                help="A host name or address to place (the net provider); repeatable.",
             ),
             click.option(
                 "--aws-profile",

@@ -17,6 +17,7 @@ from sovaudit.cli.common import (
     logging_options,
     output_options,
 )
+from sovaudit.cli.settings import config_option
 from sovaudit.diff import ScanDiff, diff_scans, diff_to_dict, load_scan
 from sovaudit.i18n import LANGUAGES, Translator, default_language
 from sovaudit.output import emit
@@ -56,6 +57,7 @@ def _render(fmt: str, diff: ScanDiff, t: Translator) -> Iterator[str]:
 
 
 @click.command()
+@config_option
 @click.argument("old", type=click.Path(path_type=Path), metavar="OLD.json")
 @click.argument("new", type=click.Path(path_type=Path), metavar="NEW.json")
 @click.option(

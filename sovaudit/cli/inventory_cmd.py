@@ -21,6 +21,8 @@ from sovaudit.cli.common import (
     output_options,
     source_options,
 )
+from sovaudit.cli.delivery_options import progress_option
+from sovaudit.cli.settings import config_option
 from sovaudit.inventory.csv_format import write_csv
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
@@ -105,9 +107,11 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 
 
 @click.command()
+@config_option
 @source_options
 @home_option
 @output_options(FORMATS)
+@progress_option
 @logging_options
 @command_body
 def inventory(

@@ -18,6 +18,7 @@ from sovaudit.cli.common import (
     output_options,
 )
 from sovaudit.cli.net_options import net_options
+from sovaudit.cli.settings import config_option
 from sovaudit.locate import Locator
 from sovaudit.netloc.endpoints import Located, build_attributor, locate_all, located_to_dict
 from sovaudit.output import emit
@@ -59,6 +60,7 @@ def _table(located: list[Located]) -> Iterator[str]:
 
 
 @click.command()
+@config_option
 @click.argument("queries", nargs=-1, required=True, metavar="HOST_OR_IP...")
 @net_options
 @output_options(FORMATS)

@@ -28,6 +28,10 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy:
             module_name, _, attribute = self.lazy[cmd_name].partition(":")
             command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            # Imported here so that --version stays instant.
+            from sovaudit.cli.settings import attach_env_vars
+
+            attach_env_vars(command, [cmd_name])
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -42,6 +46,8 @@ class LazyGroup(click.Group):
         "regions": "sovaudit.cli.regions_cmd:regions",
         "locate": "sovaudit.cli.locate_cmd:locate",
         "data": "sovaudit.cli.data_cmd:data",
+        "history": "sovaudit.cli.history_cmd:history",
+        "config": "sovaudit.cli.config_cmd:config",
     },
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -54,6 +60,11 @@ def cli() -> None:
     sovaudit inventories cloud and on-premises assets, places each one (and each of its
     copies) in a country, state and city, and reports the exposure of personal data outside
     the home country (MX by default).
+
+    Every option can also come from a --config YAML file or from an environment variable
+    named after it: SOVAUDIT_<COMMAND>_<OPTION> (SOVAUDIT_SCAN_FORMAT=html), and for the
+    settings commands share, SOVAUDIT_<OPTION> (SOVAUDIT_FAIL_ON=critical). The command
+    line wins over the environment, which wins over the file (docs/configuration.md).
 
     \b
     Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad input or usage;

@@ -11,6 +11,7 @@ import click
 
 from sovaudit.catalogue import Region, load_catalogue
 from sovaudit.cli.common import choose_format, command_body, logging_options, output_options
+from sovaudit.cli.settings import config_option
 from sovaudit.errors import UsageError
 from sovaudit.output import emit
 from sovaudit.render_table import format_table
@@ -63,6 +64,7 @@ def _table(regions: list[Region]) -> Iterator[str]:
 
 
 @click.command()
+@config_option
 @click.option(
     "--provider",
     "providers",

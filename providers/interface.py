@@ -37,6 +37,11 @@ class Provider(abc.ABC):
         """Build the provider from CLI/config options (its own keys only)."""
         return cls(**options)
 
+    @property
+    def label(self) -> str:
+        """How progress and logs name this source (a provider name, an inventory file)."""
+        return self.name
+
     @abc.abstractmethod
     def collect(self) -> Iterator[Asset]:
         """Yield every asset this source can see."""

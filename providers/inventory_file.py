@@ -25,5 +25,9 @@ class InventoryFileProvider(Provider):
         self.path = path
         self.region_check = region_check
 
+    @property
+    def label(self) -> str:
+        return self.path.name
+
     def collect(self) -> Iterator[Asset]:
         yield from read_inventory(self.path, self.region_check)

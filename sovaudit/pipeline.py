@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sovaudit import progress
 from sovaudit.classify import Classifier
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError, evolve
@@ -36,6 +37,9 @@ def collect(providers: Iterable[Provider]) -> Collected:
     assets: dict[str, Asset] = {}
     errors: list[ScanError] = []
     for provider in providers:
+        label = provider.label
+        progress.source_started(label)
+        before, errors_before = len(assets), len(errors)
         try:
             for asset in provider.collect():
                 if asset.id in assets:
@@ -47,6 +51,8 @@ def collect(providers: Iterable[Provider]) -> Collected:
         except ProviderError as exc:
             errors.append(exc.to_scan_error())
         errors.extend(provider.errors)
+        progress.source_finished(label, len(assets) - before, len(errors) - errors_before)
+    progress.collection_done(len(assets))
     return Collected(assets=tuple(assets.values()), errors=tuple(errors))
 
 

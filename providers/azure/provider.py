@@ -37,6 +37,7 @@ from typing import Any
 
 from sovaudit.providers.interface import Provider, ProviderError
 
+from sovaudit import progress
 from sovaudit.model import Asset, Copy, ScanError, unknown_location
 
 log = logging.getLogger(__name__)
@@ -545,6 +546,7 @@ class AzureProvider(Provider):
         self._start()
         targets = self._targets()
         log.info("azure: reading %d subscription(s)", len(targets))
+        progress.scopes_planned(self.name, len(targets))
         collected: list[Asset] = []
         with concurrent.futures.ThreadPoolExecutor(
             max_workers=min(self.max_workers, max(len(targets), 1)),
@@ -552,8 +554,11 @@ class AzureProvider(Provider):
         ) as pool:
             futures = [pool.submit(self._read, target) for target in targets]
             try:
-                for future in futures:
+                for target, future in zip(targets, futures, strict=True):
                     assets, errors = future.result()
+                    progress.scope_finished(
+                        self.name, target.subscription_id, len(assets), failed=bool(errors)
+                    )
                     for error in errors:
                         log.warning("azure: %s: %s", error.scope, error.message)
                     self._errors.extend(errors)

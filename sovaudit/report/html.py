@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from sovaudit.model import Asset, Copy, Finding, Severity
+from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.model import ROUNDTABLE_FIGURE, UNKNOWN, Report, Row
 
 SEVERITIES = tuple(Severity)  # worst first, as declared
@@ -276,6 +277,7 @@ def render_html(report: Report) -> Iterator[str]:
     yield from _header(report)
     yield from _summary(report)
     yield from _where(report)
+    yield from _changes(report)
     yield from _without_home_copy(report)
     yield from _findings(report)
     yield from _waived(report)
@@ -582,6 +584,31 @@ def _findings(report: Report) -> Iterator[str]:
             f"<td>{_prose(finding.remediation)}</td></tr>\n"
         )
     yield "</tbody>\n</table></div>\n"
+
+
+def _changes(report: Report) -> Iterator[str]:
+    """Since the last run (baseline or history) and, with two or more runs, the trend."""
+    t = report.t
+    if len(report.trend) >= 2:
+        from sovaudit.report.trend_svg import render_trend_svg
+
+        svg = render_trend_svg(
+            [(point.started_at, point.exposure_pct) for point in report.trend],
+            title=t("trend_title", home=report.home),
+        )
+        yield f'<h2>{_e(t("trend_heading"))}</h2>\n<div class="card wide trend">{svg}</div>\n'
+    changes = report.changes
+    if changes is None:
+        return
+    yield f"<h2>{_e(t('changes_heading'))}</h2>\n<p>{_e(changes_line(report, changes))}</p>\n"
+    for key, findings in (("changes_new", changes.new), ("changes_resolved", changes.resolved)):
+        if findings:
+            yield f"<h3>{_e(t(key))}</h3>\n"
+            rows = [tuple(_e(cell) for cell in row) for row in finding_rows(report, findings)]
+            yield from _table(finding_headers(report), rows)
+            more = more_line(findings)
+            if more:
+                yield f"<p>{_e(more)}</p>\n"
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:

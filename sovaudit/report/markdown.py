@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.model import ROUNDTABLE_FIGURE, Report, Row
 
 
@@ -62,6 +63,7 @@ def render_markdown(report: Report) -> Iterator[str]:
     yield from _breakdown(report, t("by_country"), "col_country", report.countries)
     yield from _breakdown(report, t("by_provider"), "col_provider", report.providers, True)
     yield from _breakdown(report, t("by_state"), "col_state", report.home_states)
+    yield from _changes(report)
     yield f"\n## {t('no_copy_heading', home=report.home)}\n\n"
     if report.without_home_copy:
         yield from table_lines(
@@ -127,3 +129,18 @@ def render_markdown(report: Report) -> Iterator[str]:
             ("provider", t("col_scope"), t("col_message")),
             [(e.provider, e.scope, e.message) for e in result.errors],
         )
+
+
+def _changes(report: Report) -> Iterator[str]:
+    changes = report.changes
+    if changes is None:
+        return
+    t = report.t
+    yield f"\n## {t('changes_heading')}\n\n{_cell(changes_line(report, changes))}\n"
+    for key, findings in (("changes_new", changes.new), ("changes_resolved", changes.resolved)):
+        if findings:
+            yield f"\n### {t(key)}\n\n"
+            yield from table_lines(finding_headers(report), finding_rows(report, findings))
+            more = more_line(findings)
+            if more:
+                yield f"\n{more}\n"

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sovaudit import __version__
+from sovaudit.comparison import RunChanges, TrendPoint
 from sovaudit.engine.view import copy_sources, has_home_copy
 from sovaudit.i18n import Translator
 from sovaudit.model import Asset, Finding, ScanResult
@@ -43,6 +44,8 @@ class Report:
     waived_findings: tuple[Finding, ...]
     assets: Mapping[str, Asset]
     version: str = __version__
+    changes: RunChanges | None = None
+    trend: tuple[TrendPoint, ...] = ()
 
     @property
     def home(self) -> str:
@@ -108,7 +111,13 @@ def _rows(counts: Mapping[str, list[int]]) -> tuple[Row, ...]:
     return tuple(sorted(rows, key=lambda r: (-r.personal, -r.assets, r.key)))
 
 
-def build_report(result: ScanResult, lang: str = "en") -> Report:
+def build_report(
+    result: ScanResult,
+    lang: str = "en",
+    *,
+    changes: RunChanges | None = None,
+    trend: tuple[TrendPoint, ...] = (),
+) -> Report:
     home = result.home_country
     by_country: dict[str, list[int]] = {}
     by_provider: dict[str, list[int]] = {}
@@ -145,4 +154,6 @@ def build_report(result: ScanResult, lang: str = "en") -> Report:
         open_findings=tuple(f for f in result.findings if f.status == "open"),
         waived_findings=tuple(f for f in result.findings if f.status != "open"),
         assets={a.id: a for a in result.assets},
+        changes=changes,
+        trend=trend,
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import click
 
 from sovaudit.render_table import format_table
+from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.model import ROUNDTABLE_FIGURE, Report, Row
 
 SEVERITY_COLOURS = {
@@ -47,6 +48,7 @@ def render_table(report: Report, colour: bool = False) -> Iterator[str]:
     yield from _breakdown(report, t("by_country"), "col_country", report.countries)
     yield from _breakdown(report, t("by_provider"), "col_provider", report.providers, outside=True)
     yield from _breakdown(report, t("by_state"), "col_state", report.home_states)
+    yield from _changes(report)
     if report.open_findings:
         yield f"\n{t('findings_heading')}\n"
         rows: list[tuple[object, ...]] = [
@@ -101,3 +103,19 @@ def render_table(report: Report, colour: bool = False) -> Iterator[str]:
             [(e.provider, e.scope, e.message) for e in errors],
         )
         yield style(t("incomplete"), fg="red", bold=True) + "\n"
+
+
+def _changes(report: Report) -> Iterator[str]:
+    """New and resolved findings since the baseline or the previous recorded run."""
+    changes = report.changes
+    if changes is None:
+        return
+    t = report.t
+    yield f"\n{t('changes_heading')}\n{changes_line(report, changes)}\n"
+    for key, findings in (("changes_new", changes.new), ("changes_resolved", changes.resolved)):
+        if findings:
+            yield f"\n{t(key)}\n"
+            yield from format_table(finding_headers(report), finding_rows(report, findings))
+            more = more_line(findings)
+            if more:
+                yield more + "\n"

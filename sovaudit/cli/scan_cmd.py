@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,8 +20,11 @@ from sovaudit.cli.common import (
     output_options,
     source_options,
 )
-from sovaudit.engine.rules import load_rules
-from sovaudit.engine.waivers import load_waivers
+from sovaudit.cli.delivery_options import delivery_options, history_options, progress_option
+from sovaudit.cli.scan_after import AfterScan, after_scan_exit_code
+from sovaudit.cli.scan_inputs import load_scan_inputs
+from sovaudit.cli.settings import config_option
+from sovaudit.comparison import RunChanges, TrendPoint
 from sovaudit.i18n import LANGUAGES, default_language
 from sovaudit.locate import Locator
 from sovaudit.model import ScanResult, Severity
@@ -35,10 +39,21 @@ FORMATS = ("table", "markdown", "html", "json", "jsonl", "ocsf", "csv", "sarif")
 FAIL_ON = (*(s.value for s in Severity), "never")
 
 
-def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False) -> Iterator[str]:
+def render_result(
+    fmt: str,
+    result: ScanResult,
+    lang: str,
+    colour: bool = False,
+    *,
+    changes: RunChanges | None = None,
+    trend: tuple[TrendPoint, ...] = (),
+) -> Iterator[str]:
     """The chosen format; reporters are imported only when used."""
     if fmt == "json":
-        return iter_json(scan_document(result, summarise(result)))
+        document = scan_document(result, summarise(result))
+        if changes is not None:
+            document["changes"] = changes.to_dict()
+        return iter_json(document)
     if fmt == "jsonl":
         return iter_jsonl(result)
     if fmt == "ocsf":
@@ -53,7 +68,7 @@ def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False)
         from sovaudit.report.sarif import render_sarif
 
         return render_sarif(result)
-    report = build_report(result, lang)
+    report = build_report(result, lang, changes=changes, trend=trend)
     if fmt == "markdown":
         from sovaudit.report.markdown import render_markdown
 
@@ -68,6 +83,7 @@ def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False)
 
 
 @click.command()
+@config_option
 @source_options
 @click.option(
     "--rules",
@@ -101,19 +117,20 @@ def render_result(fmt: str, result: ScanResult, lang: str, colour: bool = False)
     help="Language of reports, finding titles, messages and remediation (default: from the "
     "locale, es_* gives Spanish, else English).",
 )
+@history_options
+@delivery_options
 @output_options(FORMATS)
+@progress_option
 @logging_options
 @command_body
 def scan(
     sources: Sources,
-    rule_paths: tuple[Path, ...],
-    no_builtin_rules: bool,
-    waivers_path: Path | None,
     fail_on: str,
     home_country: str,
     lang: str | None,
     fmt: str | None,
     output: Path | None,
+    **params: Any,
 ) -> None:
     """Find personal data outside the home country, and copies that cross borders.
 
@@ -129,23 +146,27 @@ def scan(
       sovaudit scan estate.yaml --format jsonl | your-siem-forwarder
     """
     sources.require()
-    if no_builtin_rules and not rule_paths:
-        raise click.UsageError("--no-builtin-rules needs at least one --rules PATH")
     # Everything the user wrote is read and checked before any source is collected.
-    rules = load_rules(rule_paths, builtin=not no_builtin_rules)
-    waivers = load_waivers(waivers_path) if waivers_path else []
+    inputs = load_scan_inputs(params)
     lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
         build_sources(sources.inventories, sources.providers, locator, sources.options),
         locator=locator,
         classifier=Classifier(default_conventions()),
-        rules=rules,
-        waivers=waivers,
+        rules=inputs.rules,
+        waivers=inputs.waivers,
         home=home_country,
         lang=lang,
     )
+    code = exit_code(result, None if fail_on == "never" else Severity(fail_on))
+    after = AfterScan(result, inputs, lang)
+    history = after.record_history(code)
     fmt = choose_format(fmt, output, FORMATS)
     colour = fmt == "table" and output is None and sys.stdout.isatty()
-    emit(render_result(fmt, result, lang, colour), output)
-    sys.exit(exit_code(result, None if fail_on == "never" else Severity(fail_on)))
+    emit(
+        render_result(fmt, result, lang, colour, changes=after.changes, trend=history.trend),
+        output,
+    )
+    delivered = after.deliver()
+    sys.exit(after_scan_exit_code(code, history.failed or not delivered))

@@ -1,0 +1,177 @@
+"""What a scheduled scan does once the result exists: compare, record, deliver.
+
+None of these steps may change or lose the result: the output file is written whatever
+happens to the history or the SIEM, and a failure of either is reported on stderr and in
+the exit code (5), never swallowed. The output still holds everything, so ``sovaudit
+deliver``-style recovery is a matter of re-sending that file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sovaudit.cli.common import EXIT_BAD_INPUT, EXIT_INCOMPLETE
+from sovaudit.cli.scan_inputs import ScanInputs, describe_target
+from sovaudit.comparison import RunChanges, TrendPoint, compare
+from sovaudit.errors import SovauditError
+from sovaudit.model import ScanResult
+from sovaudit.render_json import (
+    SharedLocations,
+    asset_to_dict,
+    error_to_dict,
+    finding_to_dict,
+    tool_block,
+)
+from sovaudit.summary import summarise
+
+log = logging.getLogger(__name__)
+
+EXIT_NOT_DELIVERED = 5
+# How many recorded runs the HTML trend chart shows.
+TREND_RUNS = 90
+
+
+def after_scan_exit_code(scan_code: int, post_failed: bool) -> int:
+    """2 and 3 first (CONTRACT.md), then 5 (not recorded or not delivered), then 1 and 0.
+
+    A failed delivery outranks "findings exist" because findings exist every night, while a
+    silent SIEM is what the person reading cron's mail must hear about.
+    """
+    if scan_code in (EXIT_BAD_INPUT, EXIT_INCOMPLETE):
+        return scan_code
+    return EXIT_NOT_DELIVERED if post_failed else scan_code
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryOutcome:
+    trend: tuple[TrendPoint, ...] = ()
+    failed: bool = False
+
+
+class AfterScan:
+    """The steps after a scan, over one result and the inputs the user gave."""
+
+    def __init__(self, result: ScanResult, inputs: ScanInputs, lang: str) -> None:
+        self.result = result
+        self.inputs = inputs
+        self.lang = lang
+        self._rules = {rule.id: rule for rule in inputs.rules}
+        self.summary = summarise(result)
+        self.changes: RunChanges | None = None
+        if inputs.baseline is not None:
+            self.changes = compare(inputs.baseline, result, self.summary, "baseline")
+
+    def history_document(self) -> dict[str, Any]:
+        """What the history keeps of a run: the result without its assets (the bulk)."""
+        result = self.result
+        return {
+            "tool": tool_block(),
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+            "home_country": result.home_country,
+            "summary": dict(self.summary),
+            "findings": [finding_to_dict(f) for f in result.findings],
+            "errors": [error_to_dict(e) for e in result.errors],
+        }
+
+    def record_history(self, scan_code: int) -> HistoryOutcome:
+        settings = self.inputs.history
+        if settings is None:
+            return HistoryOutcome()
+        from sovaudit.history import HistoryStore
+
+        document = self.history_document()
+        try:
+            with HistoryStore(settings.path) as store:
+                previous = store.runs(limit=1)
+                store.record(document, exit_code=scan_code)
+                if settings.keep_days or settings.keep_runs:
+                    removed = store.prune(
+                        keep_days=settings.keep_days, keep_runs=settings.keep_runs
+                    )
+                    if removed:
+                        log.info("history: forgot %d old run(s)", removed)
+                runs = store.runs(limit=TREND_RUNS)
+                if self.changes is None and previous:
+                    old = [self._finding_dict(row) for row in store.findings(previous[0].id)]
+                    self.changes = compare(
+                        {
+                            "started_at": previous[0].started_at,
+                            "summary": previous[0].summary,
+                            "findings": old,
+                        },
+                        self.result,
+                        self.summary,
+                        "history",
+                    )
+        except (SovauditError, OSError, sqlite3.Error) as exc:
+            log.error("history %s: this run was not recorded: %s", settings.path, exc)
+            return HistoryOutcome(failed=True)
+        trend = tuple(
+            TrendPoint(run.started_at, float(run.summary["exposure_pct"])) for run in runs
+        )
+        return HistoryOutcome(trend=trend)
+
+    def _finding_dict(self, row: Any) -> dict[str, Any]:
+        """A finding the history kept (no prose) with its rule's title in the report's language."""
+        rule = self._rules.get(row.rule_id)
+        title = rule.title.get(self.lang) if rule is not None else row.rule_id
+        return {
+            "id": row.id,
+            "rule_id": row.rule_id,
+            "severity": row.severity,
+            "asset_id": row.asset_id,
+            "status": row.status,
+            "title": title,
+        }
+
+    def finding_events(self) -> Iterator[Mapping[str, Any]]:
+        """Each finding with its asset inlined: the objects ``--format jsonl`` writes."""
+        assets = {asset.id: asset for asset in self.result.assets}
+        locations = SharedLocations()
+        for finding in self.result.findings:
+            event = finding_to_dict(finding)
+            event["asset"] = asset_to_dict(assets[finding.asset_id], locations)
+            yield event
+
+    def summary_event(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "tool": tool_block(),
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+            "home_country": result.home_country,
+            "summary": dict(self.summary),
+            "errors": len(result.errors),
+        }
+
+    def deliver(self) -> bool:
+        """Send the findings to every target; True when every one of them arrived."""
+        if not self.inputs.targets:
+            return True
+        from sovaudit.delivery import deliver
+
+        outcomes = deliver(self.finding_events(), self.summary_event(), self.inputs.targets)
+        delivered = True
+        for outcome in outcomes:
+            if outcome.failed or outcome.error:
+                delivered = False
+                log.error(
+                    "delivery to %s failed: %d of %d finding(s) not delivered: %s",
+                    outcome.target,
+                    outcome.failed,
+                    outcome.sent + outcome.failed,
+                    outcome.error or "unknown error",
+                )
+            else:
+                log.info("delivered %d finding(s) to %s", outcome.sent, outcome.target)
+        if not outcomes:
+            log.error(
+                "delivery: no outcome for %s", ", ".join(map(describe_target, self.inputs.targets))
+            )
+            return False
+        return delivered

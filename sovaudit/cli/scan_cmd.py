@@ -136,14 +136,18 @@ def scan(
 
     Collects assets from INVENTORY files (YAML, JSON, CSV, or a previous scan's JSON) and
     providers, places each one and each copy in a country, state and city, evaluates the
-    rules, applies waivers, and reports. Exit code: 0 nothing at or above --fail-on, 1
-    findings at or above it, 2 bad input, 3 incomplete (something could not be read).
+    rules, applies waivers, and reports; with a history or a baseline, says what changed, and
+    sends findings to syslog or an HTTP event collector. Exit code: 0 nothing at or above
+    --fail-on, 1 findings at or above it, 2 bad input, 3 incomplete (something could not be
+    read), 5 written but not recorded or not delivered.
 
     \b
     Examples:
       sovaudit scan sample_inventories/retail_monterrey.yaml
       sovaudit scan estate.yaml --waivers waivers.yaml --fail-on critical -o scan.json
-      sovaudit scan estate.yaml --format jsonl | your-siem-forwarder
+      sovaudit scan --config /etc/sovaudit/sovaudit.yaml
+      sovaudit scan estate.yaml --baseline last-night.json --format markdown
+      sovaudit scan estate.yaml --syslog tcp://siem.example.com:601 -o scan.json
     """
     sources.require()
     # Everything the user wrote is read and checked before any source is collected.

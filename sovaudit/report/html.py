@@ -67,6 +67,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liber
 .hero { display: grid; grid-template-columns: minmax(280px, 1fr) minmax(300px, 1fr); gap: 24px;
   align-items: stretch; }
 .card { border: 1px solid var(--line); border-radius: 10px; padding: 22px 24px; background: #fff; }
+.trend svg { display: block; width: 100%; max-width: 760px; height: auto; margin: 0 auto; }
 .hero .exposure { background: var(--panel); border-color: var(--panel); }
 .figure { font-size: 76px; line-height: 1; font-weight: 750; color: var(--accent);
   letter-spacing: -.03em; margin: 0 0 6px; }

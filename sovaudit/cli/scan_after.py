@@ -160,13 +160,16 @@ class AfterScan:
         for outcome in outcomes:
             if outcome.failed or outcome.error:
                 delivered = False
-                log.error(
-                    "delivery to %s failed: %d of %d finding(s) not delivered: %s",
-                    outcome.target,
-                    outcome.failed,
-                    outcome.sent + outcome.failed,
-                    outcome.error or "unknown error",
-                )
+                if outcome.failed:
+                    log.error(
+                        "delivery to %s failed: %d of %d finding(s) not delivered: %s",
+                        outcome.target,
+                        outcome.failed,
+                        outcome.sent + outcome.failed,
+                        outcome.error or "unknown error",
+                    )
+                else:
+                    log.error("delivery to %s failed: %s", outcome.target, outcome.error)
             else:
                 log.info("delivered %d finding(s) to %s", outcome.sent, outcome.target)
         if not outcomes:

@@ -44,6 +44,14 @@ def option_keys(command: click.Command) -> dict[str, str]:
     return keys
 
 
+def _anchored(config: Config, value: Any) -> Any:
+    """``value`` (a path or a list of paths) made relative to the config file's folder."""
+    if isinstance(value, list):
+        return [_anchored(config, item) for item in value]
+    path = Path(str(value)).expanduser()
+    return str(path if path.is_absolute() else config.path.parent / path)
+
+
 def _checked_defaults(ctx: click.Context, config: Config) -> dict[str, Any]:
     """The command's values from the file, each converted as click would, with its line."""
     command = _command_name(ctx)
@@ -58,6 +66,11 @@ def _checked_defaults(ctx: click.Context, config: Config) -> dict[str, Any]:
             line=config.line_of(command, key),
             field=f"commands.{command}.{key}",
         )
+    # Paths in a command's own section are relative to the file, like every other path in it.
+    for key in config.commands.get(command, {}):
+        name = keys[key]
+        if isinstance(params[name].type, click.Path) and defaults.get(name) is not None:
+            defaults[name] = _anchored(config, defaults[name])
     # Where each value was written: the command's own key if any, else the shared setting.
     written = {name: name for name in defaults}
     written.update({keys[key]: key for key in config.commands.get(command, {})})

@@ -31,7 +31,8 @@ assets:
 """,
     """\
 assets:
-  - {id: crm, provider: saas, location: {country: MX, subdivision: MX-QUE}, classification: personal}
+  - {id: crm, provider: saas, location: {country: MX, subdivision: MX-QUE},
+     classification: personal}
   - {id: clientes, provider: aws, region: mx-central-1, classification: personal}
   - {id: marketing, provider: aws, region: us-east-1, classification: personal,
      copies: [{kind: replica, region: mx-central-1}]}

@@ -1,7 +1,18 @@
-"""Decide what kind of data an asset holds from what its owner declared or tagged.
+"""Decide what kind of data an asset holds: what its owner declared or tagged, and what a
+sample of its content showed.
 
-Content sampling (reading the data itself) is a separate, opt-in stage; this one only reads
-labels, so it is instant and never touches data.
+This stage reads labels and, when ``--sample-content`` ran, the evidence the provider
+attached (``Asset.content``); it never reads data itself. Precedence (docs/content-sampling.md):
+
+- a declared classification (inventory ``classification:``) or else a tag gives the
+  *declared* value; with neither, the declared value is ``unknown``;
+- content evidence of personal or sensitive data wins when it is more severe than the
+  declared value (sensitive > personal > unknown > none): a tag saying ``public`` does not
+  make a bucket full of CURPs public. The source becomes ``content-sample`` and the declared
+  value and its source are kept in the sample, so findings can say both;
+- content that shows nothing never lowers or settles anything: a bounded sample that found
+  no identifier is not proof that there are none, and a bucket that could not be read is
+  never called ``none``.
 """
 
 from __future__ import annotations
@@ -15,6 +26,16 @@ from importlib import resources
 import yaml
 
 from sovaudit.model import Asset, Classification, evolve
+
+CONTENT_SOURCE = "content-sample"
+DEFAULT_SOURCE = "default"
+# How severe a classification is, for "the more severe wins".
+SEVERITY = {
+    Classification.NONE: 0,
+    Classification.UNKNOWN: 1,
+    Classification.PERSONAL: 2,
+    Classification.SENSITIVE: 3,
+}
 
 _FOLD = re.compile(r"[\s_]+")
 
@@ -67,15 +88,38 @@ class Classifier:
         return None
 
     def classify(self, asset: Asset) -> Asset:
-        """The asset with its classification settled; a declared one is never overridden."""
+        """The asset with its classification settled (precedence: see the module docstring)."""
         decided = self.classified_fields(asset)
         return asset if decided is None else evolve(asset, **decided)
 
+    def declared(self, asset: Asset) -> tuple[Classification, str]:
+        """What the owner says: a declared classification, else the tags, else unknown."""
+        if asset.classification_source != DEFAULT_SOURCE:
+            return asset.classification, asset.classification_source
+        found = self.from_tags(asset.tags) if asset.tags else None
+        return found if found is not None else (asset.classification, DEFAULT_SOURCE)
+
     def classified_fields(self, asset: Asset) -> dict[str, object] | None:
-        """The classification the tags give, or None when there is nothing to change."""
-        if asset.classification_source != "default" or not asset.tags:
-            return None
-        found = self.from_tags(asset.tags)
-        if found is None:
-            return None
-        return {"classification": found[0], "classification_source": found[1]}
+        """The fields that change, or None when there is nothing to change."""
+        content = asset.content
+        if content is None:
+            if asset.classification_source != DEFAULT_SOURCE or not asset.tags:
+                return None
+            found = self.from_tags(asset.tags)
+            if found is None:
+                return None
+            return {"classification": found[0], "classification_source": found[1]}
+        if asset.classification_source == CONTENT_SOURCE:
+            return None  # settled by an earlier run (a previous scan read back as inventory)
+        classification, source = self.declared(asset)
+        changes: dict[str, object] = {
+            "content": evolve(
+                content, declared_classification=classification, declared_source=source
+            )
+        }
+        indicated = content.classification
+        if indicated.is_personal and SEVERITY[indicated] > SEVERITY[classification]:
+            classification, source = indicated, CONTENT_SOURCE
+        if (classification, source) != (asset.classification, asset.classification_source):
+            changes.update(classification=classification, classification_source=source)
+        return changes

@@ -12,7 +12,10 @@ import dataclasses
 from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from sovaudit.content.evidence import ContentSample
 
 _T = TypeVar("_T")
 
@@ -157,6 +160,8 @@ class Asset:
     owner: str | None = None
     description: str | None = None
     attributes: Mapping[str, Any] = dataclasses.field(default_factory=lambda: EMPTY_TAGS)
+    # What reading a sample of the data found (``--sample-content``); None when not sampled.
+    content: ContentSample | None = None
 
     @property
     def copy_countries(self) -> tuple[str, ...]:

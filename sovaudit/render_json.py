@@ -95,6 +95,8 @@ def asset_to_dict(asset: Asset, locations: LocationRenderer = location_to_dict) 
         data["description"] = asset.description
     if asset.attributes:
         data["attributes"] = dict(asset.attributes)
+    if asset.content is not None:  # only with --sample-content: other outputs stay as they were
+        data["content_sample"] = asset.content.to_dict()
     return data
 
 

@@ -24,6 +24,12 @@ Field reference (also in docs/rules.md):
 ``copied_from``        list of {id, countries, in_home}: assets that name this one as a copy's
                        ``target`` (a replica's source)
 ``has_home_copy``      the data or a copy of it (either way round) is wholly in the home country
+``declared_classification``  what tags or the inventory say, before content sampling is
+                       considered (equals ``classification`` unless sampling raised it)
+``content_classification``  what content sampling indicates (sensitive, personal, none,
+                       unknown), or null when the asset was not sampled
+``content``            the ``content_sample`` object of the JSON (counts per identifier and
+                       category, objects read...), or null when the asset was not sampled
 =====================  ========================================================================
 """
 
@@ -84,6 +90,8 @@ VIEW_SHAPE = obj(
                 "copy_location_unknown",
                 "has_home_copy",
                 "home",
+                "declared_classification",
+                "content_classification",
             )
         },
         "countries": lst(SCALAR),
@@ -93,6 +101,7 @@ VIEW_SHAPE = obj(
         "copied_from": lst(_SOURCE_SHAPE),
         "tags": obj(None),
         "attributes": obj(None),
+        "content": obj(None),
     }
 )
 
@@ -152,6 +161,13 @@ def _copied_from(view: AssetView) -> list[dict[str, Any]]:
     ]
 
 
+def _declared_classification(view: AssetView) -> str:
+    content = view.asset.content
+    if content is not None and content.declared_classification is not None:
+        return content.declared_classification._value_
+    return view.asset.classification._value_
+
+
 def _copy_countries(view: AssetView) -> list[str]:
     return list(dict.fromkeys(c for copy in view.asset.copies for c in copy.location.countries))
 
@@ -195,12 +211,29 @@ _FIELDS: dict[str, Callable[[AssetView], Any]] = {
     "tags": lambda v: dict(v.asset.tags),
     "attributes": lambda v: dict(v.asset.attributes),
     "home": lambda v: v.home,
+    "declared_classification": _declared_classification,
+    "content_classification": lambda v: (
+        v.asset.content.classification._value_ if v.asset.content is not None else None
+    ),
+    "content": lambda v: v.asset.content.to_dict() if v.asset.content is not None else None,
 }
 
 
 # Fields that can differ between two assets with the same shared_key(): conditions reading
 # them are evaluated for every asset; others once per shared_key.
-PER_ASSET_FIELDS = frozenset({"id", "name", "account", "owner", "tags", "attributes"})
+PER_ASSET_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "account",
+        "owner",
+        "tags",
+        "attributes",
+        "declared_classification",
+        "content_classification",
+        "content",
+    }
+)
 
 
 def shared_key(asset: Asset, sources: Mapping[str, list[Asset]]) -> Hashable:
@@ -272,18 +305,32 @@ def build_view(
 
 _WORDS = {
     "en": {
+        "lang": "en",
         "outside": "outside {home}",
         "partly": "partly outside {home}",
         "in": "in",
         "unknown": "an unknown location",
         "none": "none",
+        "evidence": " Content sampling found {found} in {objects} of {read} objects read; "
+        "{declared}.",
+        "with_terms": " alongside {categories} terms",
+        "declared_tag": "the tag {key} says '{value}'",
+        "declared_inventory": "the inventory declares '{value}'",
+        "declared_nothing": "no tag or declaration classified it",
     },
     "es": {
+        "lang": "es",
         "outside": "fuera de {home}",
         "partly": "parcialmente fuera de {home}",
         "in": "en",
         "unknown": "una ubicación desconocida",
         "none": "ninguna",
+        "evidence": " El muestreo de contenido encontró {found} en {objects} de {read} objetos "
+        "leídos; {declared}.",
+        "with_terms": " junto con términos de {categories}",
+        "declared_tag": "la etiqueta {key} dice '{value}'",
+        "declared_inventory": "el inventario declara '{value}'",
+        "declared_nothing": "ninguna etiqueta ni declaración lo clasificaba",
     },
 }
 
@@ -311,6 +358,48 @@ def _countries_text(view: Mapping[str, Any], words: Mapping[str, str]) -> str:
     return _place(countries, words)
 
 
+def _declared_text(
+    view: Mapping[str, Any], content: Mapping[str, Any], words: Mapping[str, str]
+) -> str:
+    source = str(content.get("declared_source") or "default")
+    value = str(content.get("declared_classification") or "unknown")
+    if source.startswith("tag:"):
+        key = source[4:]
+        return words["declared_tag"].format(key=key, value=view["tags"].get(key, value))
+    if source == "default":
+        return words["declared_nothing"]
+    return words["declared_inventory"].format(value=value)
+
+
+def _classification_evidence(view: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    """When content sampling raised the classification: what it found, and what was declared.
+
+    Empty otherwise, so messages of assets that were not sampled, or whose tags already said
+    as much, read exactly as before.
+    """
+    content = view["content"]
+    if not content or view["classification_source"] != "content-sample":
+        return ""
+    from sovaudit.content.keywords import vocabulary  # only when an asset was sampled
+
+    vocab, lang = vocabulary(), words["lang"]
+    counts = content.get("distinct_identifiers") or content.get("identifiers") or {}
+    found = ", ".join(
+        f"{n} {vocab.label(kind, lang)}"
+        for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+    categories = content.get("sensitive_categories") or {}
+    if categories and view["classification"] == "sensitive":
+        labels = ", ".join(vocab.label(name, lang) for name in sorted(categories))
+        found += words["with_terms"].format(categories=labels)
+    return words["evidence"].format(
+        found=found,
+        objects=content.get("objects_with_hits", 0),
+        read=content.get("objects_read", 0),
+        declared=_declared_text(view, content, words),
+    )
+
+
 _PLACEHOLDERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], str]] = {
     "id": lambda v, w: str(v["id"]),
     "name": lambda v, w: str(v["name"]),
@@ -330,11 +419,12 @@ _PLACEHOLDERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], str]] 
         (c for c in v["copies"] if c["outside_primary"]), w
     ),
     "location_note": lambda v, w: str(v["location_note"] or ""),
+    "classification_evidence": _classification_evidence,
 }
 MESSAGE_FIELDS = frozenset(_PLACEHOLDERS)
 
 
-_PER_ASSET_PLACEHOLDERS = frozenset({"id", "name"})
+_PER_ASSET_PLACEHOLDERS = frozenset({"id", "name", "classification_evidence"})
 
 
 class MessageFields(dict[str, str]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.model import (
     EMPTY_TAGS,
@@ -16,6 +16,9 @@ from sovaudit.model import (
     LocationSource,
     unknown_location,
 )
+
+if TYPE_CHECKING:
+    from sovaudit.content.evidence import ContentSample
 
 DEFAULT_PROVIDER = "inventory"
 
@@ -65,6 +68,19 @@ def build_copy(data: Mapping[str, Any]) -> Copy:
     )
 
 
+def build_content(data: Any) -> ContentSample | None:
+    """A previous scan's ``content_sample``, so its evidence survives the round trip.
+
+    Imported only when a file has one: reading inventories must not pay for the content
+    package otherwise.
+    """
+    if not isinstance(data, Mapping):
+        return None
+    from sovaudit.content.evidence import ContentSample
+
+    return ContentSample.from_dict(data)
+
+
 def build_asset(data: Mapping[str, Any]) -> Asset:
     """An Asset from one schema-valid inventory object."""
     classification = data.get("classification")
@@ -92,4 +108,5 @@ def build_asset(data: Mapping[str, Any]) -> Asset:
         owner=_text(data.get("owner")),
         description=_text(data.get("description")),
         attributes=MappingProxyType(dict(attributes)) if attributes else EMPTY_TAGS,
+        content=build_content(data.get("content_sample")),
     )

@@ -9,6 +9,10 @@ A scope that cannot be read (AccessDenied, an opt-in region that is disabled, th
 error entry and the others go on: the scan reports what it read and exits 3. Not being able to
 start at all (no boto3, no credentials, the account list or region list unreadable) is a
 ProviderError.
+
+With ``content_sampling`` (a ``SamplingLimits``, from ``--sample-content``) every bucket is then
+sampled (content.py) in the same pool: its asset carries the ``ContentSample``, and a bucket
+whose objects could not be read is an error entry of its own (``ACCOUNT/REGION/s3/BUCKET``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import concurrent.futures
 import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.providers.aws.guard import ReadOnlyViolation, iam_action
 from sovaudit.providers.aws.scope import AwsScope, Collector
@@ -32,7 +36,13 @@ from sovaudit.providers.aws.session import (
 )
 from sovaudit.providers.interface import Provider, ProviderError
 
+from sovaudit import progress
 from sovaudit.model import Asset, ScanError
+
+if TYPE_CHECKING:
+    from sovaudit.providers.aws.content import ClientCache
+
+    from sovaudit.content.sample import Sampler, SamplingLimits
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +159,7 @@ class AwsProvider(Provider):
         regions: Sequence[str] = (),
         max_workers: int = 8,
         collectors: Sequence[ServiceCollector] | None = None,
+        content_sampling: SamplingLimits | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
@@ -156,6 +167,7 @@ class AwsProvider(Provider):
         self.org_role = org_role
         self.regions = tuple(regions)
         self.max_workers = max_workers
+        self.content_sampling = content_sampling
         self._collectors = list(collectors) if collectors is not None else None
         self._errors: list[ScanError] = []
         self._sessions = SessionCache()
@@ -170,6 +182,7 @@ class AwsProvider(Provider):
             org_role=options.get("org_role") or None,
             regions=tuple(regions),
             max_workers=int(options.get("max_workers") or 8),
+            content_sampling=options.get("content_sampling") or None,
         )
 
     @property
@@ -239,6 +252,55 @@ class AwsProvider(Provider):
             return assets, ScanError(PROVIDER, where, describe_failure(exc, collector.service))
         return assets, None
 
+    def _sample_bucket(
+        self, sampler: Sampler, clients: ClientCache, spec: SessionSpec, asset: Asset
+    ) -> tuple[Asset, ScanError | None]:
+        """One bucket's asset with its content sample, and the error entry if reading failed."""
+        from sovaudit.providers.aws.content import S3ObjectSource, bucket_region
+
+        from sovaudit.content.outcome import sampled_asset
+
+        partition = asset.id.split(":")[1]  # arn:PARTITION:s3:::name
+        region = bucket_region(asset.region, partition)
+        client = clients.get(self._sessions.get(spec), region)
+        sample = sampler.sample(S3ObjectSource(client, str(asset.name)))
+        return sampled_asset(
+            asset,
+            sample,
+            provider=PROVIDER,
+            url=f"s3://{asset.name}",
+            scope=f"{asset.account}/{region}/s3/{asset.name}",
+        )
+
+    def _sample_buckets(
+        self, pool: concurrent.futures.Executor, assets: list[Asset], accounts: Sequence[object]
+    ) -> list[Asset]:
+        """Every S3 bucket sampled (--sample-content), in the provider's pool."""
+        from sovaudit.providers.aws.content import ClientCache
+
+        from sovaudit.content.sample import Sampler
+
+        assert self.content_sampling is not None
+        sampler = Sampler(self.content_sampling)  # imports the detectors' libraries
+        clients = ClientCache()
+        specs = {a.account_id: a.spec for a in accounts if isinstance(a, _Account)}
+        futures: dict[int, concurrent.futures.Future[tuple[Asset, ScanError | None]]] = {}
+        for index, asset in enumerate(assets):
+            if asset.service == "s3" and asset.kind == "object_store" and asset.account in specs:
+                spec = specs[str(asset.account)]
+                futures[index] = pool.submit(self._sample_bucket, sampler, clients, spec, asset)
+        sampled = list(assets)
+        try:
+            for index, future in futures.items():
+                sampled[index], error = future.result()
+                if error is not None:
+                    log.warning("aws: %s: %s", error.scope, error.message)
+                    self._errors.append(error)
+        finally:
+            for future in futures.values():
+                future.cancel()
+        return sampled
+
     def _scopes(
         self, account: _Account, collectors: Sequence[ServiceCollector]
     ) -> Iterator[tuple[str, ServiceCollector]]:
@@ -266,16 +328,20 @@ class AwsProvider(Provider):
             # only the credentials AssumeRole returned travel between threads.
             prepared = list(pool.map(lambda a: self._prepare(own, a, partition), account_ids))
             futures = []
+            scopes: list[str] = []
             for account in prepared:
                 if isinstance(account, ScanError):
                     self._errors.append(account)
                     continue
                 for region, collector in self._scopes(account, collectors):
                     futures.append(pool.submit(self._run, account, region, partition, collector))
+                    scopes.append(f"{account.account_id}/{region}/{collector.service}")
+            progress.scopes_planned(self.name, len(futures))
             collected: list[Asset] = []
             try:
-                for future in futures:
+                for scope, future in zip(scopes, futures, strict=True):
                     assets, error = future.result()
+                    progress.scope_finished(self.name, scope, len(assets), failed=bool(error))
                     if error is not None:
                         log.warning("aws: %s: %s", error.scope, error.message)
                         self._errors.append(error)
@@ -283,6 +349,8 @@ class AwsProvider(Provider):
             finally:
                 for future in futures:
                     future.cancel()
+            if self.content_sampling is not None:
+                collected = self._sample_buckets(pool, collected, prepared)
         for collector in collectors:
             if collector.finish is not None:
                 collected = collector.finish(collected)

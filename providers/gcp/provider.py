@@ -16,6 +16,11 @@ Read-only by construction: the only call made is ``Client.list_buckets`` (everyt
 read from the listed resources, see buckets.py), and the client's HTTP session refuses any
 method but GET before a request is sent (``ReadOnlyViolation``), so even a future edit that
 calls ``bucket.patch()`` or ``client.create_bucket()`` cannot change an estate being audited.
+
+With ``content_sampling`` (a ``SamplingLimits``, from ``--sample-content``) each listed bucket
+is also sampled (content.py: objects.list and ranged object GETs, through the same GET-only
+session): its asset carries the ``ContentSample``, and a bucket whose objects could not be
+read is an error entry of its own (``PROJECT/BUCKET``).
 """
 
 from __future__ import annotations
@@ -26,12 +31,16 @@ import importlib
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.providers.gcp.buckets import PROVIDER, bucket_to_asset
 from sovaudit.providers.interface import Provider, ProviderError
 
+from sovaudit import progress
 from sovaudit.model import Asset, ScanError
+
+if TYPE_CHECKING:
+    from sovaudit.content.sample import Sampler, SamplingLimits
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +164,7 @@ def describe_failure(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def _read_errors() -> tuple[type[BaseException], ...]:
+def read_errors() -> tuple[type[BaseException], ...]:
     """The exceptions that mean "this project could not be read" rather than a bug."""
     import requests
     from google.api_core import exceptions as api
@@ -180,12 +189,14 @@ class GcpProvider(Provider):
         projects: Sequence[str] = (),
         max_workers: int = 8,
         retry_deadline: float = 60.0,
+        content_sampling: SamplingLimits | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.projects = tuple(dict.fromkeys(p for p in projects if p))
         self.max_workers = max_workers
         self.retry_deadline = retry_deadline
+        self.content_sampling = content_sampling
         self._errors: list[ScanError] = []
 
     @classmethod
@@ -197,6 +208,7 @@ class GcpProvider(Provider):
         return cls(
             projects=tuple(str(p) for p in projects),
             max_workers=int(options.get("max_workers") or 8),
+            content_sampling=options.get("content_sampling") or None,
         )
 
     @property
@@ -246,7 +258,7 @@ class GcpProvider(Provider):
             client = manager.ProjectsClient(credentials=credentials)
             active = manager.Project.State.ACTIVE
             found = [p.project_id for p in client.search_projects() if p.state == active]
-        except _read_errors() as exc:
+        except read_errors() as exc:
             raise ProviderError(
                 PROVIDER, f"cannot list projects: {describe_failure(exc)}; pass --gcp-project"
             ) from None
@@ -259,9 +271,9 @@ class GcpProvider(Provider):
     # --- reading ------------------------------------------------------------------------------
 
     def _read_project(
-        self, storage: Any, credentials: Any, project: str
-    ) -> tuple[list[Asset], ScanError | None]:
-        """One project: its buckets, or the error that stopped the listing."""
+        self, storage: Any, credentials: Any, project: str, sampler: Sampler | None = None
+    ) -> tuple[list[Asset], list[ScanError]]:
+        """One project: its buckets (sampled when asked), and what could not be read."""
         from google.cloud.storage.retry import DEFAULT_RETRY
 
         assets: list[Asset] = []
@@ -273,30 +285,49 @@ class GcpProvider(Provider):
             )
             for bucket in buckets:
                 assets.append(bucket_to_asset(bucket, project))
-        except _read_errors() as exc:
-            return assets, ScanError(PROVIDER, project, describe_failure(exc))
+        except read_errors() as exc:
+            return assets, [ScanError(PROVIDER, project, describe_failure(exc))]
         finally:
             session.close()
-        return assets, None
+        if sampler is None or not assets:
+            return assets, []
+        from sovaudit.providers.gcp.content import sample_buckets
+
+        def make_client() -> tuple[Any, Any]:
+            own = read_only_session(credentials)
+            return storage.Client(project=project, credentials=credentials, _http=own), own
+
+        return sample_buckets(assets, sampler, make_client, project)
+
+    def _sampler(self) -> Sampler | None:
+        """The content sampler when --sample-content is on (imports the detectors' libraries)."""
+        if self.content_sampling is None:
+            return None
+        from sovaudit.content.sample import Sampler
+
+        return Sampler(self.content_sampling)
 
     def collect(self) -> Iterator[Asset]:
         storage = _storage()
         manager = self._project_source()
         credentials = self._credentials()
         projects = self._projects(manager, credentials)
+        sampler = self._sampler()
         log.info("gcp: reading %d project(s)", len(projects))
         workers = min(self.max_workers, len(projects))
         with concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="sovaudit-gcp"
         ) as pool:
             futures = [
-                pool.submit(self._read_project, storage, credentials, project)
+                pool.submit(self._read_project, storage, credentials, project, sampler)
                 for project in projects
             ]
+            progress.scopes_planned(self.name, len(futures))
             try:
-                for future in futures:
-                    assets, error = future.result()
-                    if error is not None:
+                for project, future in zip(projects, futures, strict=True):
+                    assets, errors = future.result()
+                    progress.scope_finished(self.name, project, len(assets), failed=bool(errors))
+                    for error in errors:
                         log.warning("gcp: %s: %s", error.scope, error.message)
                         self._errors.append(error)
                     yield from assets

@@ -8,6 +8,7 @@ guarded sessions.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -281,7 +282,7 @@ def test_enabled_regions_come_from_describe_regions(recorded_operations: list[st
 
 
 def test_a_denied_region_is_an_error_and_the_rest_goes_on(
-    deny_region_proxy: Any, locator: Locator
+    deny_region_proxy: Any, locator: Locator, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_bucket("qro", "mx-central-1")
     boto3.client("dynamodb", region_name="sa-east-1").create_table(
@@ -299,7 +300,8 @@ def test_a_denied_region_is_an_error_and_the_rest_goes_on(
     proxy = deny_region_proxy("sa-east-1")
     collectors = [c for c in default_collectors() if c.service in {"s3", "dynamodb", "ec2"}]
     provider = AwsProvider(regions=["mx-central-1", "sa-east-1"], collectors=collectors)
-    names = {a.name for a in provider.collect()}
+    with caplog.at_level(logging.INFO, logger="sovaudit.progress"):
+        names = {a.name for a in provider.collect()}
 
     assert {"qro", "clientes"} <= names
     assert "pedidos" not in names
@@ -309,6 +311,17 @@ def test_a_denied_region_is_an_error_and_the_rest_goes_on(
     assert "UnauthorizedOperation" in scopes[f"{ACCOUNT}/sa-east-1/ec2"]
     assert "arn:aws:iam" not in " ".join(scopes.values())  # AWS's long text is not repeated
     assert {region for region, _ in proxy.denied} == {"sa-east-1"}
+    # The progress display gets one event per account/region/service, failures marked.
+    events = progress_events(caplog)
+    assert events[0] == {"event": "planned", "source": "aws", "total": 5}
+    finished = {e["scope"]: e["failed"] for e in events[1:]}
+    assert finished == {
+        f"{ACCOUNT}/mx-central-1/s3": False,
+        f"{ACCOUNT}/mx-central-1/dynamodb": False,
+        f"{ACCOUNT}/mx-central-1/ec2": False,
+        f"{ACCOUNT}/sa-east-1/dynamodb": True,
+        f"{ACCOUNT}/sa-east-1/ec2": True,
+    }
 
 
 def test_scan_through_the_cli_exits_3_when_a_region_is_denied(
@@ -495,3 +508,8 @@ def test_policy_lists_what_each_collector_declares() -> None:
         declared.update(getattr(module, "IAM_ACTIONS", ()))
     assert declared <= _policy_actions()
     assert all(guard.is_read_operation(*a.split(":")) for a in _policy_actions())
+
+
+def progress_events(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The progress events (sovaudit/progress.py) a provider emitted while collecting."""
+    return [r.progress for r in caplog.records if r.name == "sovaudit.progress"]

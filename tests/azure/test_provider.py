@@ -7,6 +7,7 @@ and three storage accounts, and one subscription that answers 403.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,11 @@ def by_name(assets: list[Asset]) -> dict[str, Asset]:
 
 
 def test_inventories_the_readable_subscription_and_reports_the_denied_one(
-    estate: ArmServer,
+    estate: ArmServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     azure = provider(estate)
-    assets = by_name(list(azure.collect()))
+    with caplog.at_level(logging.INFO, logger="sovaudit.progress"):
+        assets = by_name(list(azure.collect()))
     assert set(assets) == {
         "vm-erp",
         "disk-sp",
@@ -60,6 +62,12 @@ def test_inventories_the_readable_subscription_and_reports_the_denied_one(
     assert "AuthorizationFailed" in message
     assert "403" in message
     assert "Reader" in message
+    finished = {
+        r.progress["scope"]: r.progress["failed"]
+        for r in caplog.records
+        if r.name == "sovaudit.progress" and r.progress["event"] == "scope"
+    }
+    assert finished == {HEALTHY: False, DENIED: True}
 
 
 def test_maps_resources_to_assets(estate: ArmServer) -> None:

@@ -8,6 +8,7 @@ by the real catalogue and classifier.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import types
 from typing import Any
@@ -212,17 +213,26 @@ def test_each_project_is_its_own_scope(gcs: GcsStandIn) -> None:
 # --- projects that cannot be read -------------------------------------------------------------
 
 
-def test_a_denied_project_is_one_error_and_the_rest_goes_on(gcs: GcsStandIn) -> None:
+def test_a_denied_project_is_one_error_and_the_rest_goes_on(
+    gcs: GcsStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
     seed_estate(gcs)
     gcs.refuse("retail-secret")
     provider = GcpProvider(projects=["retail-secret", PROJECT])
 
-    assets = collect(provider)
+    with caplog.at_level(logging.INFO, logger="sovaudit.progress"):
+        assets = collect(provider)
 
     assert "clientes-qro" in assets
     assert len(assets) == 7
     assert provider.errors == [
         ScanError("gcp", "retail-secret", "permission denied: storage.buckets.list (403 forbidden)")
+    ]
+    events = [r.progress for r in caplog.records if r.name == "sovaudit.progress"]
+    assert events == [
+        {"event": "planned", "source": "gcp", "total": 2},
+        {"event": "scope", "source": "gcp", "scope": "retail-secret", "assets": 0, "failed": True},
+        {"event": "scope", "source": "gcp", "scope": PROJECT, "assets": 7, "failed": False},
     ]
 
 

@@ -13,7 +13,6 @@ the file, so a schedule works whatever directory cron starts in.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,19 +24,6 @@ from sovaudit.validation import validate
 SCHEMA = "config.schema.json"
 ENV_PREFIX = "SOVAUDIT_"
 CONFIG_ENV = "SOVAUDIT_CONFIG"
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)(i?)[bB]?\s*$")
-
-
-def parse_size(text: str | int) -> int:
-    """``64KiB``, ``1MiB``, ``2GB``, ``512`` -> bytes (KiB and KB both mean 1024 here)."""
-    if isinstance(text, int):
-        return text
-    match = _SIZE.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a size (e.g. 512, 64KiB, 1MiB)")
-    number, unit, _ = match.groups()
-    return int(float(number) * 1024 ** " KMG".index(unit.upper() or " "))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,10 +163,14 @@ def _content(reader: _Reader) -> None:
     if isinstance(value, bool):
         reader.settings["sample_content"] = Setting(value, line)
         return
-    reader.settings["sample_content"] = Setting(bool(value.get("enabled", True)), line)
+    enabled = bool(value.get("enabled", True))
+    reader.settings["sample_content"] = Setting(enabled, line)
+    if not enabled:  # the limits stay written down for the day it is turned on
+        return
+    same: Callable[[Any], Any] = lambda size: size  # noqa: E731 - click's size type converts
     reader.put("sample_objects", ("sample_content", "objects_per_bucket"), int)
-    reader.put("sample_bytes", ("sample_content", "bytes_per_object"), parse_size)
-    reader.put("sample_total", ("sample_content", "total_bytes"), parse_size)
+    reader.put("sample_bytes", ("sample_content", "bytes_per_object"), same)
+    reader.put("sample_total", ("sample_content", "total_bytes"), same)
 
 
 def _commands(reader: _Reader) -> dict[str, dict[str, Setting]]:

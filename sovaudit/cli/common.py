@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -198,6 +198,11 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
         if name in providers or any(values.values()):
             options[name] = values
     return Sources(tuple(kwargs.pop("inventories")), providers, options)
+
+
+def sources_from(params: Mapping[str, Any]) -> Sources:
+    """The sources a command's parsed parameters describe (``config check`` resolves them)."""
+    return _sources(dict(params))
 
 
 def source_options(func: F) -> F:

@@ -100,6 +100,20 @@ def _check_files(params: Mapping[str, Any]) -> list[str]:
     return check_scan_files(params)
 
 
+def _check_sampling(params: Mapping[str, Any]) -> list[str]:
+    """``sample_content`` needs its extra and a provider that can sample: fail now, not at 2am."""
+    from sovaudit.cli.common import sources_from
+    from sovaudit.cli.content_options import attach_content_sampling, content_limits
+
+    limits = content_limits(dict(params))
+    if limits is None:
+        return []
+    options: dict[str, dict[str, Any]] = {name: {} for name in sources_from(params).options}
+    attach_content_sampling(options, limits)
+    sampled = ", ".join(name for name, values in options.items() if "content_sampling" in values)
+    return [f"content sampling: {sampled}, detectors installed"]
+
+
 @config.command()
 @config_option
 @click.option(
@@ -129,7 +143,9 @@ def check(command_name: str, fmt: str | None) -> None:
     _check_sections(config, root)
     ctx = _resolve(command_name, config, root)
     rows = list(_settings_rows(ctx, config, command_name))
-    checked = _check_files(ctx.params) if command_name in {"scan", "inventory"} else []
+    checked = []
+    if command_name in {"scan", "inventory"}:
+        checked = _check_files(ctx.params) + _check_sampling(ctx.params)
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,11 @@ from sovaudit.cli.common import (
     logging_options,
     output_options,
     source_options,
+)
+from sovaudit.cli.content_options import (
+    attach_content_sampling,
+    content_limits,
+    content_options,
 )
 from sovaudit.cli.delivery_options import progress_option
 from sovaudit.cli.settings import config_option
@@ -109,6 +115,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
 @click.command()
 @config_option
 @source_options
+@content_options
 @home_option
 @output_options(FORMATS)
 @progress_option
@@ -119,6 +126,7 @@ def inventory(
     home_country: str,
     fmt: str | None,
     output: Path | None,
+    **params: Any,
 ) -> None:
     """Collect assets and place each one, and each copy, in a country, state and city.
 
@@ -131,6 +139,7 @@ def inventory(
       sovaudit inventory racks.csv saas.yaml -o estate.json
     """
     sources.require()
+    attach_content_sampling(sources.options, content_limits(params))
     locator = Locator(load_catalogue())
     collected = collect(
         build_sources(sources.inventories, sources.providers, locator, sources.options)

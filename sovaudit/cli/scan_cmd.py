@@ -20,6 +20,11 @@ from sovaudit.cli.common import (
     output_options,
     source_options,
 )
+from sovaudit.cli.content_options import (
+    attach_content_sampling,
+    content_limits,
+    content_options,
+)
 from sovaudit.cli.delivery_options import delivery_options, history_options, progress_option
 from sovaudit.cli.scan_after import AfterScan, after_scan_exit_code
 from sovaudit.cli.scan_inputs import load_scan_inputs
@@ -117,6 +122,7 @@ def render_result(
     help="Language of reports, finding titles, messages and remediation (default: from the "
     "locale, es_* gives Spanish, else English).",
 )
+@content_options
 @history_options
 @delivery_options
 @output_options(FORMATS)
@@ -151,6 +157,7 @@ def scan(
     """
     sources.require()
     # Everything the user wrote is read and checked before any source is collected.
+    attach_content_sampling(sources.options, content_limits(params))
     inputs = load_scan_inputs(params)
     lang = lang or default_language()
     locator = Locator(load_catalogue())

@@ -217,8 +217,7 @@ def test_every_config_key_feeds_an_option_of_scan_or_inventory() -> None:
         command = cli.get_command(ctx, name)
         assert command is not None
         params |= {p.name for p in command.params if p.name}
-    content = {"sample_content", "sample_objects", "sample_bytes", "sample_total"}
-    assert shared_params() - content <= params
+    assert shared_params() <= params
 
 
 def test_provider_sections_turn_providers_on_even_when_empty(tmp_path: Path) -> None:
@@ -243,3 +242,21 @@ def test_inline_endpoints_from_the_config_are_scanned_as_net_assets(
     assets = json.loads(result.stdout)["assets"]
     assert [a["provider"] for a in assets] == ["net"]
     assert assets[0]["location"]["countries"] == ["US"]
+
+
+def test_config_check_says_when_content_sampling_has_nothing_to_sample(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """sample_content with only inventory files would fail every night: say so at check time."""
+    config = retail_config(tmp_path, "sample_content: {objects_per_bucket: 5}\n")
+    result = runner.invoke(cli, ["config", "check", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert "add --provider aws or --provider gcp" in result.output
+
+    config = retail_config(
+        tmp_path, "  gcp: {projects: [retail-prod]}\nsample_content: {bytes_per_object: 64KiB}\n"
+    )
+    result = runner.invoke(cli, ["config", "check", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "checked: content sampling: gcp, detectors installed" in result.output
+    assert "65536" in result.output  # the size, as the scan will use it

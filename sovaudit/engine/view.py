@@ -385,7 +385,7 @@ def _classification_evidence(view: Mapping[str, Any], words: Mapping[str, str]) 
     vocab, lang = vocabulary(), words["lang"]
     counts = content.get("distinct_identifiers") or content.get("identifiers") or {}
     found = ", ".join(
-        f"{n} {vocab.label(kind, lang)}"
+        f"{vocab.label(kind, lang)}: {n}"
         for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     )
     categories = content.get("sensitive_categories") or {}

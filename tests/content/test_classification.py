@@ -132,12 +132,12 @@ def test_findings_say_both_what_the_data_holds_and_what_the_tag_said(
 
     assert "sensitive-data-outside-home: clientes holds sensitive personal data in US" in english
     assert (
-        "Content sampling found 12 CURP, 3 RFC alongside health terms in 4 of 20 objects read; "
+        "Content sampling found CURP: 12, RFC: 3 alongside health terms in 4 of 20 objects read; "
         "the tag data-classification says 'public'." in english
     )
     assert "guarda datos personales sensibles en US" in spanish
     assert (
-        "El muestreo de contenido encontró 12 CURP, 3 RFC junto con términos de salud en 4 de 20 "
+        "El muestreo de contenido encontró CURP: 12, RFC: 3 junto con términos de salud en 4 de 20 "
         "objetos leídos; la etiqueta data-classification dice 'public'." in spanish
     )
 

@@ -41,6 +41,9 @@ LIST_LIMIT = 1000  # one ListObjectsV2 / objects.list page
 # Text decompressed from a gzip prefix is capped at this multiple of the per-object limit
 # (CSV and JSON compress 5-10x): a bigger sample of the same object, and no gzip bomb.
 INFLATE_FACTOR = 8
+# ...and never beyond this, whatever --sample-bytes says: up to eight workers each hold one
+# object's text, and a str of accented text takes up to four bytes a character.
+MAX_INFLATED = 64 * MiB
 # Reads that did not yield text (binary without a telling name) stop counting at this
 # multiple of objects_per_bucket, so a bucket of extension-less binaries costs bounded reads.
 FETCH_FACTOR = 2
@@ -297,7 +300,8 @@ class Sampler:
             tally.bytes_read += len(data)
             if len(data) >= limits.bytes_per_object and (ref.size is None or ref.size > len(data)):
                 tally.limited.add("bytes")  # the object goes on beyond what was read
-            extracted = extract_text(data, max_bytes=INFLATE_FACTOR * limits.bytes_per_object)
+            inflated = min(INFLATE_FACTOR * limits.bytes_per_object, MAX_INFLATED)
+            extracted = extract_text(data, max_bytes=max(inflated, len(data)))
             if extracted.skipped is not None:
                 tally.skipped[extracted.skipped] += 1
                 continue

@@ -257,3 +257,24 @@ def test_limits_are_checked() -> None:
         "total_bytes": 256 << 20,
     }
     assert limits.budget.remaining == 256 << 20
+
+
+def test_decompressed_text_is_capped_by_the_inflation_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A gzip prefix inflates to at most 8x --sample-bytes and never beyond MAX_INFLATED."""
+    from sovaudit.content import sample as sample_module
+
+    rng = random.Random(9)
+    people = [gen.curp(rng) for _ in range(10)]
+    rows = [f"{people[i % 10]},x\n" for i in range(4000)]  # ~84 KB of text, 4000 CURPs
+    packed = gzip.compress(("curp,nota\n" + "".join(rows)).encode())
+    assert len(packed) < 5_000
+    source = MemorySource({"clientes.csv.gz": packed})
+
+    _, whole = sample(source)
+    assert whole.identifiers == {"curp": 4000}
+
+    monkeypatch.setattr(sample_module, "MAX_INFLATED", 21_000)  # about a thousand rows
+    _, capped = sample(source)
+    assert 900 < capped.identifiers["curp"] < 1100

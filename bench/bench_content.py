@@ -30,6 +30,7 @@ import json
 import random
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -282,6 +283,25 @@ def throughput(corpus: Corpus, repeat: int) -> dict[str, float]:
     }
 
 
+def sample_one_bucket(corpus: Corpus) -> tuple[float, int]:
+    """The whole sampler on one bucket at the default limits: time, and peak memory it
+    allocates (tracemalloc) beyond the bucket's own bytes."""
+    from sovaudit.content.sample import Sampler, SamplingLimits
+    from tests.content.fake_source import MemorySource
+
+    text = "".join(t for _, t in corpus.documents).encode()
+    objects = {f"exports/{i:02d}.csv": text[i * 2**20 % len(text) :][: 2**20] for i in range(20)}
+    objects = {key: (data * 2)[: 2**20] for key, data in objects.items()}
+    start = time.perf_counter()
+    Sampler(SamplingLimits()).sample(MemorySource(objects))
+    seconds = time.perf_counter() - start
+    tracemalloc.start()  # a second run: tracing slows Python down several times
+    Sampler(SamplingLimits()).sample(MemorySource(objects))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=4000)
@@ -314,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind:<10}found {found:>5} of {total:>5}  recall {found / max(total, 1):.4f}")
     for name, value in throughput(corpus, args.repeat).items():
         print(f"{name:<30}{value:>10.1f}")
+    seconds, peak = sample_one_bucket(corpus)
+    print(f"one bucket, default limits (20 x 1 MiB): {seconds:.2f} s, peak {peak / 2**20:.1f} MiB")
     return 0
 
 

@@ -20,11 +20,12 @@ import http.server
 import re
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 # The dev install brings these; without them the tests must fail, never skip.
-import boto3  # noqa: F401
+import boto3
 import moto.server  # noqa: F401
 import pytest
 from moto.server import ThreadedMotoServer
@@ -195,3 +196,17 @@ def deny_region_proxy(
     yield start
     for proxy in proxies:
         proxy.close()
+
+
+def make_bucket(name: str, region: str = "us-east-1", tags: Mapping[str, str] | None = None) -> Any:
+    """A bucket on the moto server (tagged when ``tags``); returns a client of its region."""
+    client = boto3.client("s3", region_name=region)
+    if region == "us-east-1":
+        client.create_bucket(Bucket=name)
+    else:
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    if tags:
+        client.put_bucket_tagging(
+            Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        )
+    return client

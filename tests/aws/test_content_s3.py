@@ -27,6 +27,7 @@ from sovaudit.content.sample import SamplingLimits
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Classification
 from sovaudit.scan import exit_code, run_scan
+from tests.aws.conftest import make_bucket
 from tests.content.corpus import Planted, near_miss_bucket, planted_bucket
 from tests.content.proxy import RecordingProxy, Seen
 
@@ -38,19 +39,6 @@ S3_ONLY = [ServiceCollector("s3", s3.collect, per_account=True)]
 SAMPLE_BYTES = 256 * 1024
 PLANTED = planted_bucket()
 NEAR_MISS = near_miss_bucket()
-
-
-def make_bucket(name: str, region: str = "us-east-1", tags: Mapping[str, str] | None = None) -> Any:
-    client = boto3.client("s3", region_name=region)
-    if region == "us-east-1":
-        client.create_bucket(Bucket=name)
-    else:
-        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-    if tags:
-        client.put_bucket_tagging(
-            Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
-        )
-    return client
 
 
 def fill(client: Any, name: str, objects: Mapping[str, bytes]) -> None:

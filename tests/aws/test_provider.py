@@ -29,6 +29,7 @@ from sovaudit.classify import Classifier
 from sovaudit.locate import Locator
 from sovaudit.model import Asset
 from sovaudit.scan import exit_code, run_scan
+from tests.aws.conftest import make_bucket
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "docs" / "aws-iam-policy.json"
@@ -41,18 +42,6 @@ pytestmark = pytest.mark.integration
 
 def _s3(region: str) -> Any:
     return boto3.client("s3", region_name=region)
-
-
-def make_bucket(name: str, region: str, tags: dict[str, str] | None = None) -> None:
-    client = _s3(region)
-    if region == "us-east-1":
-        client.create_bucket(Bucket=name)
-    else:
-        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-    if tags:
-        client.put_bucket_tagging(
-            Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
-        )
 
 
 def replicate(source: str, region: str, destination_arn: str) -> None:

@@ -245,7 +245,7 @@ class Sampler:
                 itertools.islice(source.list_objects(limits.list_limit + 1), limits.list_limit + 1)
             )
         except ObjectReadError as exc:
-            tally.errors.append(exc.message)
+            tally.errors.append(redact_key(exc.message))  # may quote the key
             return tally.result(0)
         if len(listed) > limits.list_limit:
             tally.limited.add("listing")
@@ -292,7 +292,7 @@ class Sampler:
                 continue
             except ObjectReadError as exc:
                 limits.budget.give_back(granted)
-                tally.errors.append(exc.message)
+                tally.errors.append(redact_key(exc.message))  # may quote the key
                 if exc.denied or len(tally.errors) >= MAX_READ_ERRORS:
                     return
                 continue

@@ -278,3 +278,19 @@ def test_decompressed_text_is_capped_by_the_inflation_limits(
     monkeypatch.setattr(sample_module, "MAX_INFLATED", 21_000)  # about a thousand rows
     _, capped = sample(source)
     assert 900 < capped.identifiers["curp"] < 1100
+
+
+def test_error_messages_that_quote_a_key_are_redacted_like_keys() -> None:
+    """A connection error's text can carry the URL, and the URL the key (`.../GOMC8001...`)."""
+    rng = random.Random(10)
+    curp = gen.curp(rng)
+    source = MemorySource({f"expedientes/{curp}.csv": b"curp\n"})
+    source.failures = {
+        f"expedientes/{curp}.csv": ObjectReadError(
+            f"storage.objects.get failed: Max retries exceeded with url: /b/x/o/{curp}.csv"
+        )
+    }
+    _, result = sample(source)
+    assert len(result.errors) == 1
+    assert curp not in result.errors[0]
+    assert curp[:4] in result.errors[0]  # redacted by shape, still recognisable as a key

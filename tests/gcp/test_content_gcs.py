@@ -242,3 +242,32 @@ def test_the_cli_classifies_planted_and_near_miss_buckets_without_leaking(
         for value in (*PLANTED.values, *NEAR_MISS.values):
             assert value not in text, f"a planted value leaked (starts {value[:3]}...)"
             assert value.lower() not in text
+
+
+def test_inventory_keeps_the_evidence_for_a_later_scan(
+    gcs: GcsStandIn, recording: RecordingProxy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``inventory --sample-content -o estate.json``, then ``scan estate.json`` offline."""
+    from sovaudit.cli.main import cli
+
+    monkeypatch.setitem(registry.BUILTIN, "gcp", "sovaudit.providers.gcp:GcpProvider")
+    seed(gcs, "exportes", PLANTED.objects, **{"data-classification": "public"})
+    estate = tmp_path / "estate.json"
+    args = ["inventory", "--provider", "gcp", "--gcp-project", PROJECT, "--sample-content"]
+    collected = CliRunner().invoke(cli, [*args, "-o", str(estate)])
+    assert collected.exit_code == 0, collected.stderr
+    reads = len([s for s in recording.seen if _object_download(s, "exportes")])
+    assert reads >= PLANTED.read  # and the extension-less binary, read to find out
+
+    scanned = CliRunner().invoke(cli, ["scan", str(estate), "--format", "json"])
+
+    assert scanned.exit_code == 1, scanned.stderr  # a critical finding, from content alone
+    [asset] = json.loads(scanned.stdout)["assets"]
+    assert (asset["classification"], asset["classification_source"]) == (
+        "sensitive",
+        "content-sample",
+    )
+    assert asset["content_sample"]["declared_source"] == "tag:data-classification"
+    assert len([s for s in recording.seen if _object_download(s, "exportes")]) == reads
+    for text in (estate.read_text(encoding="utf-8"), scanned.stdout):
+        assert not [v for v in PLANTED.values if v in text or v.lower() in text]

@@ -111,19 +111,22 @@ class _Reader:
 
 # Each key of the file (a path of keys), the option it feeds, and how its value is read.
 # Kept as one table so that `config check` and docs/configuration.md can list them.
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any]]]:
-    same: Callable[[Any], Any] = lambda value: value  # noqa: E731 - a table of converters
     path, paths, strings = reader.path_value, reader.paths, reader.strings
     return [
         ("home_country", ("home_country",), lambda v: str(v).upper()),
-        ("lang", ("lang",), same),
+        ("lang", ("lang",), _as_is),
         ("inventories", ("sources", "inventory"), paths),
-        ("aws_profile", ("sources", "aws", "profile"), same),
-        ("aws_org_role", ("sources", "aws", "org_role"), same),
+        ("aws_profile", ("sources", "aws", "profile"), _as_is),
+        ("aws_org_role", ("sources", "aws", "org_role"), _as_is),
         ("aws_regions", ("sources", "aws", "regions"), strings),
         ("gcp_projects", ("sources", "gcp", "projects"), strings),
         ("azure_subscriptions", ("sources", "azure", "subscriptions"), strings),
-        ("azure_endpoint", ("sources", "azure", "endpoint"), same),
+        ("azure_endpoint", ("sources", "azure", "endpoint"), _as_is),
         ("endpoint_hosts", ("sources", "net", "endpoints"), strings),
         ("endpoints_file", ("sources", "net", "endpoints_file"), path),
         ("nameservers", ("sources", "net", "nameservers"), strings),
@@ -132,20 +135,20 @@ def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any]
         ("rule_paths", ("rules",), paths),
         ("no_builtin_rules", ("builtin_rules",), lambda v: not v),
         ("waivers_path", ("waivers",), path),
-        ("fail_on", ("fail_on",), same),
+        ("fail_on", ("fail_on",), _as_is),
         ("baseline", ("baseline",), path),
         ("history", ("history",), path),
         ("history_keep_days", ("history_retention", "days"), int),
         ("history_keep_runs", ("history_retention", "runs"), int),
         ("syslog_urls", ("delivery", "syslog", "url"), strings),
         ("syslog_ca_file", ("delivery", "syslog", "ca_file"), path),
-        ("syslog_facility", ("delivery", "syslog", "facility"), same),
-        ("hec_url", ("delivery", "hec", "url"), same),
-        ("hec_token_env", ("delivery", "hec", "token_env"), same),
-        ("hec_index", ("delivery", "hec", "index"), same),
+        ("syslog_facility", ("delivery", "syslog", "facility"), _as_is),
+        ("hec_url", ("delivery", "hec", "url"), _as_is),
+        ("hec_token_env", ("delivery", "hec", "token_env"), _as_is),
+        ("hec_index", ("delivery", "hec", "index"), _as_is),
         ("hec_ca_file", ("delivery", "hec", "ca_file"), path),
-        ("progress", ("progress",), same),
-        ("log_format", ("log_format",), same),
+        ("progress", ("progress",), _as_is),
+        ("log_format", ("log_format",), _as_is),
     ]
 
 
@@ -167,10 +170,10 @@ def _content(reader: _Reader) -> None:
     reader.settings["sample_content"] = Setting(enabled, line)
     if not enabled:  # the limits stay written down for the day it is turned on
         return
-    same: Callable[[Any], Any] = lambda size: size  # noqa: E731 - click's size type converts
     reader.put("sample_objects", ("sample_content", "objects_per_bucket"), int)
-    reader.put("sample_bytes", ("sample_content", "bytes_per_object"), same)
-    reader.put("sample_total", ("sample_content", "total_bytes"), same)
+    # Sizes ("64KiB") go to the option as written: its click type converts and checks them.
+    reader.put("sample_bytes", ("sample_content", "bytes_per_object"), _as_is)
+    reader.put("sample_total", ("sample_content", "total_bytes"), _as_is)
 
 
 def _commands(reader: _Reader) -> dict[str, dict[str, Setting]]:

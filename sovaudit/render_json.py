@@ -194,11 +194,17 @@ def scan_document(result: ScanResult, summary: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def iter_jsonl(result: ScanResult) -> Iterator[str]:
-    """One finding per line, its asset inlined under ``asset`` (for SIEM pipelines)."""
+def finding_events(result: ScanResult) -> Iterator[dict[str, Any]]:
+    """Each finding with its asset inlined under ``asset``: a JSONL line, a SIEM event."""
     assets = {asset.id: asset for asset in result.assets}
     locations = SharedLocations()
     for finding in result.findings:
-        line = finding_to_dict(finding)
-        line["asset"] = asset_to_dict(assets[finding.asset_id], locations)
-        yield _dumps(line) + "\n"
+        event = finding_to_dict(finding)
+        event["asset"] = asset_to_dict(assets[finding.asset_id], locations)
+        yield event
+
+
+def iter_jsonl(result: ScanResult) -> Iterator[str]:
+    """One finding per line, its asset inlined under ``asset`` (for SIEM pipelines)."""
+    for event in finding_events(result):
+        yield _dumps(event) + "\n"

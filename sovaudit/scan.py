@@ -13,16 +13,9 @@ from sovaudit.locate import Locator
 from sovaudit.model import ScanResult, Severity
 from sovaudit.pipeline import collect, prepare
 from sovaudit.providers.interface import Provider
+from sovaudit.timestamps import rfc3339, utc_now
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 3
-
-
-def utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def rfc3339(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def run_scan(

@@ -20,9 +20,8 @@ from sovaudit.comparison import RunChanges, TrendPoint, compare
 from sovaudit.errors import SovauditError
 from sovaudit.model import ScanResult
 from sovaudit.render_json import (
-    SharedLocations,
-    asset_to_dict,
     error_to_dict,
+    finding_events,
     finding_to_dict,
     tool_block,
 )
@@ -65,8 +64,8 @@ class AfterScan:
         if inputs.baseline is not None:
             self.changes = compare(inputs.baseline, result, self.summary, "baseline")
 
-    def history_document(self) -> dict[str, Any]:
-        """What the history keeps of a run: the result without its assets (the bulk)."""
+    def _run_header(self) -> dict[str, Any]:
+        """What identifies the run and its figures, first in every record of it."""
         result = self.result
         return {
             "tool": tool_block(),
@@ -74,8 +73,14 @@ class AfterScan:
             "finished_at": result.finished_at,
             "home_country": result.home_country,
             "summary": dict(self.summary),
-            "findings": [finding_to_dict(f) for f in result.findings],
-            "errors": [error_to_dict(e) for e in result.errors],
+        }
+
+    def history_document(self) -> dict[str, Any]:
+        """What the history keeps of a run: the result without its assets (the bulk)."""
+        return {
+            **self._run_header(),
+            "findings": [finding_to_dict(f) for f in self.result.findings],
+            "errors": [error_to_dict(e) for e in self.result.errors],
         }
 
     def record_history(self, scan_code: int) -> HistoryOutcome:
@@ -131,23 +136,10 @@ class AfterScan:
 
     def finding_events(self) -> Iterator[Mapping[str, Any]]:
         """Each finding with its asset inlined: the objects ``--format jsonl`` writes."""
-        assets = {asset.id: asset for asset in self.result.assets}
-        locations = SharedLocations()
-        for finding in self.result.findings:
-            event = finding_to_dict(finding)
-            event["asset"] = asset_to_dict(assets[finding.asset_id], locations)
-            yield event
+        return finding_events(self.result)
 
     def summary_event(self) -> dict[str, Any]:
-        result = self.result
-        return {
-            "tool": tool_block(),
-            "started_at": result.started_at,
-            "finished_at": result.finished_at,
-            "home_country": result.home_country,
-            "summary": dict(self.summary),
-            "errors": len(result.errors),
-        }
+        return {**self._run_header(), "errors": len(self.result.errors)}
 
     def deliver(self) -> bool:
         """Send the findings to every target; True when every one of them arrived."""

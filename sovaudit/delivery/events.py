@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sovaudit.timestamps import parse_rfc3339
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,5 @@ def scan_time(summary_event: Mapping[str, Any] | None) -> float | None:
     """
     if not summary_event:
         return None
-    text = summary_event.get("started_at")
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp()
+    moment = parse_rfc3339(summary_event.get("started_at"))
+    return None if moment is None else moment.timestamp()

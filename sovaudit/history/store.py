@@ -43,6 +43,7 @@ from sovaudit.history.trend import (
     worst_first,
 )
 from sovaudit.model import Severity
+from sovaudit.timestamps import as_utc, parse_rfc3339, rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another one before giving up
 _SEVERITY_CODE = {s.value: s.rank for s in Severity}
@@ -69,17 +70,12 @@ class HistoryError(SovauditError):
     """A scan document that cannot be recorded, or a retention setting that makes no sense."""
 
 
-def _utc(moment: datetime.datetime) -> datetime.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-
-
 def _epoch(text: object) -> int:
-    """Seconds since 1970 of an RFC 3339 time (Python 3.10 does not read a trailing Z)."""
-    try:
-        moment = datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        raise HistoryError(f"scan document: {text!r} is not an RFC 3339 time") from None
-    return int(_utc(moment).timestamp())
+    """Seconds since 1970 of a scan document's RFC 3339 time."""
+    moment = parse_rfc3339(text)
+    if moment is None:
+        raise HistoryError(f"scan document: {text!r} is not an RFC 3339 time")
+    return int(moment.timestamp())
 
 
 def _code(codes: Mapping[str, int], value: object, what: str) -> int:
@@ -282,7 +278,7 @@ class HistoryStore:
                     str(document["started_at"]),
                     str(document["finished_at"]),
                     started_epoch,
-                    recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    rfc3339(recorded_at),
                     str(document["home_country"]),
                     str(document.get("tool", {}).get("version", "")),
                     int(exit_code),
@@ -335,7 +331,7 @@ class HistoryStore:
                 return 0
             doomed: set[int] = set()
             if keep_days is not None:
-                moment = _utc(now or datetime.datetime.now(datetime.timezone.utc))
+                moment = as_utc(now or utc_now())
                 cutoff = int((moment - datetime.timedelta(days=keep_days)).timestamp())
                 doomed.update(
                     r[0]

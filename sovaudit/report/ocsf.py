@@ -9,7 +9,6 @@ has no field for sits in the resource's ``data`` (about the asset) and in ``unma
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from sovaudit import __version__
 from sovaudit.model import Asset, Finding, ScanResult, Severity
 from sovaudit.render_json import SharedLocations, asset_to_dict, finding_to_dict
+from sovaudit.timestamps import parse_rfc3339
 
 # The OCSF schema version py-ocsf-models 0.10 targets; the tests hold the two together.
 OCSF_VERSION = "1.5.0"
@@ -51,9 +51,9 @@ _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 def epoch_millis(rfc3339: str) -> int:
     """OCSF ``time`` is milliseconds since the epoch; scan times are RFC 3339 UTC strings."""
-    moment = datetime.datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    moment = parse_rfc3339(rfc3339)
+    if moment is None:
+        raise ValueError(f"{rfc3339!r} is not an RFC 3339 time")
     return int(moment.timestamp() * 1000)
 
 

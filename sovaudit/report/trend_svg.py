@@ -16,6 +16,8 @@ import html
 import math
 from collections.abc import Sequence
 
+from sovaudit.timestamps import parse_rfc3339
+
 SVG_NS = "http://www.w3.org/2000/svg"
 _INK, _MUTED, _GRID, _LINE = "#1c2430", "#5f6b7a", "#e3e7ed", "#0b4f71"
 _GRID_STEPS = (0, 25, 50, 75, 100)
@@ -27,13 +29,8 @@ def _e(text: str) -> str:
 
 
 def _epoch(text: str) -> float | None:
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp()
+    moment = parse_rfc3339(text)
+    return None if moment is None else moment.timestamp()
 
 
 def _day(epoch: float) -> str:

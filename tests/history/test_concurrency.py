@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sovaudit.history import HistoryStore
@@ -38,6 +39,12 @@ def test_two_processes_recording_at_once_both_record_everything(tmp_path: Path) 
         )
         for tag in ("night", "manual")
     ]
+    # Start both together: a recorder still importing while the other records all its runs
+    # would never overlap with it.
+    deadline = time.monotonic() + 30
+    while not all(Path(f"{go}.ready-{tag}").exists() for tag in ("night", "manual")):
+        assert time.monotonic() < deadline, "a recorder never got ready"
+        time.sleep(0.005)
     go.touch()
     outputs = [worker.communicate(timeout=60) for worker in workers]
     for worker, (_, err) in zip(workers, outputs, strict=True):
@@ -60,4 +67,4 @@ def test_two_processes_recording_at_once_both_record_everything(tmp_path: Path) 
         tags = ["night" if "night" in store.findings(r.id)[-1].id else "manual" for r in runs]
     switches = sum(1 for before, after in itertools.pairwise(tags) if before != after)
     assert tags.count("night") == RUNS
-    assert switches > 1  # the two really did take turns on the same file
+    assert switches > 1  # the two took turns on the same file (the recorders meet halfway)

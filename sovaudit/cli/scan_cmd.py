@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,65 +25,18 @@ from sovaudit.cli.content_options import (
     content_options,
 )
 from sovaudit.cli.delivery_options import delivery_options, history_options, progress_option
+from sovaudit.cli.rendering import FORMATS, render_result
 from sovaudit.cli.scan_after import AfterScan, after_scan_exit_code
 from sovaudit.cli.scan_inputs import load_scan_inputs
 from sovaudit.cli.settings import config_option
-from sovaudit.comparison import RunChanges, TrendPoint
 from sovaudit.i18n import LANGUAGES, default_language
 from sovaudit.locate import Locator
-from sovaudit.model import ScanResult, Severity
+from sovaudit.model import Severity
 from sovaudit.output import emit
 from sovaudit.pipeline import build_sources
-from sovaudit.render_json import iter_json, iter_jsonl, scan_document
-from sovaudit.report.model import build_report
 from sovaudit.scan import exit_code, run_scan
-from sovaudit.summary import summarise
 
-FORMATS = ("table", "markdown", "html", "json", "jsonl", "ocsf", "csv", "sarif")
 FAIL_ON = (*(s.value for s in Severity), "never")
-
-
-def render_result(
-    fmt: str,
-    result: ScanResult,
-    lang: str,
-    colour: bool = False,
-    *,
-    changes: RunChanges | None = None,
-    trend: tuple[TrendPoint, ...] = (),
-) -> Iterator[str]:
-    """The chosen format; reporters are imported only when used."""
-    if fmt == "json":
-        document = scan_document(result, summarise(result))
-        if changes is not None:
-            document["changes"] = changes.to_dict()
-        return iter_json(document)
-    if fmt == "jsonl":
-        return iter_jsonl(result)
-    if fmt == "ocsf":
-        from sovaudit.report.ocsf import render_ocsf
-
-        return render_ocsf(result)
-    if fmt == "csv":
-        from sovaudit.report.csv import render_csv
-
-        return render_csv(result)
-    if fmt == "sarif":
-        from sovaudit.report.sarif import render_sarif
-
-        return render_sarif(result)
-    report = build_report(result, lang, changes=changes, trend=trend)
-    if fmt == "markdown":
-        from sovaudit.report.markdown import render_markdown
-
-        return render_markdown(report)
-    if fmt == "html":
-        from sovaudit.report.html import render_html
-
-        return render_html(report)
-    from sovaudit.report.table import render_table
-
-    return render_table(report, colour=colour)
 
 
 @click.command()

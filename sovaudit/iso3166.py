@@ -11,7 +11,7 @@ import functools
 from importlib import resources
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _table(name: str) -> dict[str, str]:
     """``code -> name`` from one bundled TSV file (header row first)."""
     text = (resources.files("sovaudit") / "data" / "iso3166" / name).read_text(encoding="utf-8")

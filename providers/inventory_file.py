@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from sovaudit.providers.interface import Provider
@@ -21,13 +21,27 @@ class InventoryFileProvider(Provider):
 
     name = "inventory"
 
-    def __init__(self, path: Path, region_check: RegionCheck | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        region_check: RegionCheck | None = None,
+        *,
+        strict: bool = False,
+        known_providers: Collection[str] | None = None,
+    ) -> None:
         self.path = path
         self.region_check = region_check
+        self.strict = strict
+        self.known_providers = known_providers
 
     @property
     def label(self) -> str:
         return self.path.name
 
     def collect(self) -> Iterator[Asset]:
-        yield from read_inventory(self.path, self.region_check)
+        yield from read_inventory(
+            self.path,
+            self.region_check,
+            strict=self.strict,
+            known_providers=self.known_providers,
+        )

@@ -136,6 +136,7 @@ def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any]
         ("no_builtin_rules", ("builtin_rules",), lambda v: not v),
         ("waivers_path", ("waivers",), path),
         ("fail_on", ("fail_on",), _as_is),
+        ("strict", ("strict",), _as_is),
         ("baseline", ("baseline",), path),
         ("history", ("history",), path),
         ("history_keep_days", ("history_retention", "days"), int),

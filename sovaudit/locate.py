@@ -45,6 +45,11 @@ class Locator:
         # Estates repeat a few dozen codes across thousands of assets: answer each once.
         self._cache: dict[tuple[object, ...], Location] = {}
         self._members: dict[tuple[object, ...], tuple[Copy, ...]] = {}
+        # Region codes no catalogue knows, and the assets that carry them: one warning per
+        # code after the scan, not one per asset (sovaudit.pipeline reports them).
+        self._unknown_keys: dict[tuple[object, ...], tuple[str, str]] = {}
+        self._pending: list[tuple[str, str]] = []
+        self.unknown_codes: dict[tuple[str, str], dict[str, None]] = {}
 
     def find_region(self, provider: str, code: str) -> Region | None:
         """The catalogue entry for a region, zone group or zone name."""
@@ -66,13 +71,24 @@ class Locator:
             provider, code
         ):
             return None
-        codes = [region.code for region in self.catalogue.regions(provider)]
-        close = difflib.get_close_matches(code.casefold(), codes, n=1, cutoff=0.75)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = self.closest_code(provider, code)
+        hint = f"; did you mean {close!r}?" if close else ""
         return (
             f"{provider} region {code!r} is not in the region catalogue{hint} "
             "(if it is a new region, declare its 'location')"
         )
+
+    def closest_code(self, provider: str, code: str) -> str | None:
+        """The catalogued code ``code`` most likely meant (a typo, a region launched since)."""
+        codes = [region.code for region in self.catalogue.regions(provider)]
+        close = difflib.get_close_matches(code.casefold(), codes, n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def _unknown_code(self, key: tuple[object, ...], provider: str, code: str) -> Location:
+        self._unknown_keys[key] = (provider, code)
+        close = self.closest_code(provider, code)
+        hint = f"; closest known code: {close!r}" if close else ""
+        return unknown_location(f"{provider} region {code!r} is not in the catalogue{hint}")
 
     def locate(
         self,
@@ -88,12 +104,15 @@ class Locator:
         cached = self._cache.get(key)
         if cached is None:
             cached = self._cache[key] = self._locate(
-                provider, region, service, zone, data_locations
+                key, provider, region, service, zone, data_locations
             )
+        if key in self._unknown_keys:
+            self._pending.append(self._unknown_keys[key])
         return cached
 
     def _locate(
         self,
+        key: tuple[object, ...],
         provider: str,
         region: str | None,
         service: str | None,
@@ -118,7 +137,7 @@ class Locator:
             return unknown_location(f"{provider} asset has no region")
         found = self.find_region(provider, region)
         if found is None:
-            return unknown_location(f"{provider} region {region!r} is not in the catalogue")
+            return self._unknown_code(key, provider, region)
         return found.location()
 
     def _locate_members(self, provider: str, members: Sequence[str]) -> Location:
@@ -153,6 +172,13 @@ class Locator:
         A location the source already established (declared in an inventory, found in the
         clouds' IP ranges) is kept: the source knew more than a region code can say.
         """
+        self._pending.clear()
+        located = self._located_fields(asset)
+        for code in self._pending:
+            self.unknown_codes.setdefault(code, {})[asset.id] = None
+        return located
+
+    def _located_fields(self, asset: Asset) -> dict[str, object] | None:
         location = asset.location
         if location.source is LocationSource.UNKNOWN:
             location = self.locate(
@@ -212,9 +238,11 @@ class Locator:
         return evolve(copy, location=self.locate(provider, copy.region, service=asset.service))
 
     def _note_disagreement(self, asset: Asset, declared: Location) -> Location:
+        mark = len(self._pending)
         catalogued = self.locate(
             asset.provider, asset.region, service=asset.service, zone=asset.zone
         )
+        del self._pending[mark:]  # a declared location stands: its region code is no matter
         if not catalogued.known or set(catalogued.countries) == set(declared.countries):
             return declared
         note = (

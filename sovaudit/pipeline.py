@@ -17,7 +17,7 @@ from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError, evolve
 from sovaudit.providers.interface import Provider, ProviderError
 from sovaudit.providers.inventory_file import InventoryFileProvider
-from sovaudit.providers.registry import provider_class
+from sovaudit.providers.registry import available, provider_class
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,31 @@ def prepare(assets: Iterable[Asset], locator: Locator, classifier: Classifier) -
         if classified:
             changes.update(classified)
         prepared.append(evolve(asset, **changes) if changes else asset)
+    warn_unknown_codes(locator)
     return prepared
+
+
+def warn_unknown_codes(locator: Locator) -> None:
+    """One warning per region code no catalogue knows, with how many assets carry it.
+
+    A region launched after the catalogue was written, or a typo in one row of a large
+    export, must not stop the audit: those assets are unlocated (and the rules report them),
+    and this line tells the user why, once.
+    """
+    for (provider, code), asset_ids in sorted(locator.unknown_codes.items()):
+        count = len(asset_ids)
+        close = locator.closest_code(provider, code)
+        log.warning(
+            "%s region %r is not in the region catalogue%s: %d asset%s located as unknown "
+            "(e.g. %s); declare their 'location', or --strict to reject such codes",
+            provider,
+            code,
+            f" (closest known code: {close!r})" if close else "",
+            count,
+            "" if count == 1 else "s",
+            next(iter(asset_ids)),
+        )
+    locator.unknown_codes.clear()
 
 
 def build_sources(
@@ -73,16 +97,21 @@ def build_sources(
     provider_names: Sequence[str],
     locator: Locator,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    strict: bool = False,
 ) -> list[Provider]:
     """Inventory files first (their mistakes are found before any cloud call), then providers.
 
     ``options`` maps a provider name to its own options (the net provider's endpoints file,
     name servers...); a provider given options is collected even if not named with --provider.
+    ``strict`` makes values an inventory holds but nobody recognises input errors.
     """
     options = options or {}
     names = list(dict.fromkeys([*provider_names, *options]))
+    known = {*locator.catalogue.providers, *available()}
     sources: list[Provider] = [
-        InventoryFileProvider(path, locator.explain_unknown) for path in inventories
+        InventoryFileProvider(path, locator.explain_unknown, strict=strict, known_providers=known)
+        for path in inventories
     ]
     sources += [provider_class(name).from_options(options.get(name, {})) for name in names]
     return sources

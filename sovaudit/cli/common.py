@@ -9,13 +9,18 @@ import gc
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
 from sovaudit.logs import LOG_FORMATS, setup_logging
+from sovaudit.output import OutputTarget, prepare_target
+
+if TYPE_CHECKING:
+    from sovaudit.locate import Locator
+    from sovaudit.providers.interface import Provider
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,9 +35,14 @@ SUFFIX_FORMATS = {
     ".yml": "yaml",
     ".csv": "csv",
     ".md": "markdown",
+    ".markdown": "markdown",
     ".html": "html",
+    ".htm": "html",
     ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".ocsf": "ocsf",
     ".sarif": "sarif",
+    ".txt": "table",
 }
 
 
@@ -52,14 +62,21 @@ def logging_options(func: F) -> F:
 
 
 def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    """``--format`` (one of ``formats``) and ``-o/--output FILE`` (written atomically)."""
+    """``--format`` (one of ``formats``), ``-o/--output FILE`` and ``--mkdir``."""
 
     def decorate(func: F) -> F:
         func = click.option(
+            "--mkdir",
+            is_flag=True,
+            help="Create the --output file's folder if it does not exist.",
+        )(func)
+        func = click.option(
             "-o",
             "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write results to FILE (atomically) instead of stdout.",
+            type=click.Path(path_type=Path),
+            help="Write results to FILE instead of stdout: a regular file is replaced "
+            "atomically (keeping its permissions), a FIFO or device is written to, '-' is "
+            "stdout.",
         )(func)
         return click.option(
             "--format",
@@ -73,16 +90,37 @@ def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
 
 
 def choose_format(fmt: str | None, output: Path | None, formats: tuple[str, ...]) -> str:
-    """The explicit format, else the output file's suffix, else table on a TTY, else JSON."""
+    """The explicit format, else the output file's suffix, else table on a TTY, else JSON.
+
+    A suffix that names no format of this command (``report.pdf``) is a usage error rather
+    than a JSON file with a misleading name; a name without a suffix (a FIFO) gets JSON.
+    """
     if fmt:
         return fmt
-    if output is not None:
-        by_suffix = SUFFIX_FORMATS.get(output.suffix.casefold())
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.casefold()
+        by_suffix = SUFFIX_FORMATS.get(suffix)
         if by_suffix in formats:
-            return by_suffix
+            return str(by_suffix)
+        if suffix:
+            known = sorted(s for s, f in SUFFIX_FORMATS.items() if f in formats)
+            raise UsageError(
+                f"{output}: cannot tell the format from the suffix {output.suffix!r} "
+                f"(known: {', '.join(known)}); give --format "
+                f"({', '.join(formats)})"
+            )
     if output is None and sys.stdout.isatty() and formats[0] == "table":
         return "table"
     return "json"
+
+
+def resolve_output(
+    fmt: str | None, output: Path | None, formats: tuple[str, ...], *, mkdir: bool = False
+) -> tuple[str, OutputTarget]:
+    """The format and a checked output target, before any work: a run that cannot write
+    its report fails in a second, not after an hour of collection."""
+    chosen = choose_format(fmt, output, formats)
+    return chosen, prepare_target(output, mkdir=mkdir)
 
 
 @contextlib.contextmanager
@@ -160,6 +198,15 @@ class Sources:
     inventories: tuple[Path, ...]
     providers: tuple[str, ...]
     options: dict[str, dict[str, Any]]
+    strict: bool = False
+
+    def build(self, locator: Locator) -> list[Provider]:
+        """The providers to collect from, inventory files first."""
+        from sovaudit.pipeline import build_sources
+
+        return build_sources(
+            self.inventories, self.providers, locator, self.options, strict=self.strict
+        )
 
     def require(self) -> None:
         if not self.inventories and not self.providers and not self.options:
@@ -197,7 +244,9 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
     for name, values in (("aws", aws), ("gcp", gcp), ("azure", azure)):
         if name in providers or any(values.values()):
             options[name] = values
-    return Sources(tuple(kwargs.pop("inventories")), providers, options)
+    return Sources(
+        tuple(kwargs.pop("inventories")), providers, options, bool(kwargs.pop("strict", False))
+    )
 
 
 def sources_from(params: Mapping[str, Any]) -> Sources:
@@ -221,6 +270,13 @@ def source_options(func: F) -> F:
         (
             click.argument(
                 "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
+            ),
+            click.option(
+                "--strict",
+                is_flag=True,
+                help="Reject (exit 2) inventory values nobody recognises: region codes no "
+                "catalogue knows, subdivisions and countries that are not ISO 3166, unknown "
+                "provider names. Default: warn, keep the asset, leave it unlocated.",
             ),
             click.option(
                 "--provider",

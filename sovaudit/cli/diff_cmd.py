@@ -12,10 +12,10 @@ import click
 
 from sovaudit.cli.common import (
     EXIT_FINDINGS,
-    choose_format,
     command_body,
     logging_options,
     output_options,
+    resolve_output,
 )
 from sovaudit.cli.settings import config_option
 from sovaudit.diff import ScanDiff, diff_scans, diff_to_dict, load_scan
@@ -76,7 +76,13 @@ def _render(fmt: str, diff: ScanDiff, t: Translator) -> Iterator[str]:
 @logging_options
 @command_body
 def diff(
-    old: Path, new: Path, fail_on: str, lang: str | None, fmt: str | None, output: Path | None
+    old: Path,
+    new: Path,
+    fail_on: str,
+    lang: str | None,
+    fmt: str | None,
+    output: Path | None,
+    mkdir: bool,
 ) -> None:
     """What changed between two scan results (scan --format json): new, resolved and
     unchanged findings, and the change in the exposure figure.
@@ -85,8 +91,9 @@ def diff(
     Example:
       sovaudit diff last-night.json tonight.json --fail-on high
     """
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
     changes = diff_scans(load_scan(old), load_scan(new))
     t = Translator(lang or default_language())
-    emit(_render(choose_format(fmt, output, FORMATS), changes, t), output)
+    emit(_render(fmt, changes, t), target)
     if fail_on != "never" and changes.new_at_or_above(fail_on):
         sys.exit(EXIT_FINDINGS)

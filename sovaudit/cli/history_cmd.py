@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sovaudit.cli.common import choose_format, command_body, logging_options, output_options
+from sovaudit.cli.common import command_body, logging_options, output_options, resolve_output
 from sovaudit.cli.settings import config_option
 from sovaudit.history.render import render_changes, render_runs
 from sovaudit.history.store import HistoryStore
@@ -54,6 +54,7 @@ def history(
     lang: str | None,
     fmt: str | None,
     output: Path | None,
+    mkdir: bool,
 ) -> None:
     """The recorded scans, oldest first: exposure, open findings, and what each run found
     new or resolved since the one before; then how the exposure moved.
@@ -68,12 +69,12 @@ def history(
         raise click.UsageError(
             "no history database: give --history PATH or set `history:` in the config file"
         )
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
     t = Translator(lang or default_language())
-    fmt = choose_format(fmt, output, FORMATS)
     with HistoryStore(history, create=False) as store:
         if changes or run_id is not None:
             found = store.changes(run_id)
             chunks = list(render_changes(fmt, found, store.run(found.run_id), t))
         else:
             chunks = list(render_runs(fmt, store.runs(limit), t))
-    emit(chunks, output)
+    emit(chunks, target)

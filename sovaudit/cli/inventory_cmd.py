@@ -15,11 +15,11 @@ from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
     Sources,
-    choose_format,
     command_body,
     home_option,
     logging_options,
     output_options,
+    resolve_output,
     source_options,
 )
 from sovaudit.cli.content_options import (
@@ -33,7 +33,7 @@ from sovaudit.inventory.csv_format import write_csv
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.output import emit
-from sovaudit.pipeline import build_sources, collect, prepare
+from sovaudit.pipeline import collect, prepare
 from sovaudit.render_json import inventory_document, iter_json
 from sovaudit.render_table import format_table
 
@@ -139,13 +139,12 @@ def inventory(
       sovaudit inventory racks.csv saas.yaml -o estate.json
     """
     sources.require()
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=params.pop("mkdir", False))
     attach_content_sampling(sources.options, content_limits(params))
     locator = Locator(load_catalogue())
-    collected = collect(
-        build_sources(sources.inventories, sources.providers, locator, sources.options)
-    )
+    collected = collect(sources.build(locator))
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
-    emit(_render(choose_format(fmt, output, FORMATS), assets, errors, home_country), output)
+    emit(_render(fmt, assets, errors, home_country), target)
     if errors:
         sys.exit(EXIT_INCOMPLETE)

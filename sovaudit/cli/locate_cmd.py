@@ -12,10 +12,10 @@ import click
 from sovaudit.catalogue import load_catalogue
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
-    choose_format,
     command_body,
     logging_options,
     output_options,
+    resolve_output,
 )
 from sovaudit.cli.net_options import net_options
 from sovaudit.cli.settings import config_option
@@ -73,6 +73,7 @@ def locate(
     dns_timeout: float,
     fmt: str | None,
     output: Path | None,
+    mkdir: bool,
 ) -> None:
     """Resolve host names (following CNAMEs) and tell where each address is: country, state,
     city, cloud provider and region, and how sovaudit knows.
@@ -86,17 +87,18 @@ def locate(
       sovaudit locate crm.example.com 200.57.7.1
       sovaudit locate api.vendor.com --nameserver 10.0.0.2 --format json
     """
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
     from sovaudit.netloc.dns import DnsResolver
 
     attributor = build_attributor(Locator(load_catalogue()), geoip_db)
     resolver = DnsResolver(nameservers=nameservers, timeout=dns_timeout)
     located = locate_all(queries, resolver.resolve_many(list(queries)), attributor)
-    if choose_format(fmt, output, FORMATS) == "json":
+    if fmt == "json":
         chunks: Iterator[str] = iter(
             [json.dumps([located_to_dict(i) for i in located], indent=2, ensure_ascii=False), "\n"]
         )
     else:
         chunks = _table(located)
-    emit(chunks, output)
+    emit(chunks, target)
     if any(item.resolution.error for item in located):
         sys.exit(EXIT_INCOMPLETE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -12,6 +13,25 @@ import click
 from sovaudit import __version__
 
 EXIT_INTERNAL = 4
+# The shell's convention, 128 + the signal number, so a scheduler can tell "stopped" from
+# "findings" (1) or "bad input" (2).
+EXIT_SIGNALLED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class Stopped(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM.
+
+    A BaseException, so no ``except Exception`` on the way turns it into a result, and every
+    ``finally`` and cleanup (temporary output files) runs on the way out.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
 
 
 class LazyGroup(click.Group):
@@ -75,10 +95,16 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry: run the CLI, turning unexpected failures into one line."""
+    for signum in EXIT_SIGNALLED:
+        signal.signal(signum, _stop)
     try:
         cli.main(prog_name="sovaudit", standalone_mode=True)
     except SystemExit:
         raise
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        click.echo(f"sovaudit: stopped by {name}: nothing more was written", err=True)
+        sys.exit(EXIT_SIGNALLED[signal.Signals(stop.signum)])
     except Exception as exc:  # a bug: say so in one line, the traceback only with -v
         logging.getLogger("sovaudit").debug("internal error", exc_info=True)
         click.echo(

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from sovaudit.catalogue import Region, load_catalogue
-from sovaudit.cli.common import choose_format, command_body, logging_options, output_options
+from sovaudit.cli.common import command_body, logging_options, output_options, resolve_output
 from sovaudit.cli.settings import config_option
 from sovaudit.errors import UsageError
 from sovaudit.output import emit
@@ -84,7 +84,11 @@ def _table(regions: list[Region]) -> Iterator[str]:
 @logging_options
 @command_body
 def regions(
-    providers: tuple[str, ...], countries: tuple[str, ...], fmt: str | None, output: Path | None
+    providers: tuple[str, ...],
+    countries: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    mkdir: bool,
 ) -> None:
     """Where each cloud region physically is: country, state and city.
 
@@ -93,6 +97,7 @@ def regions(
       sovaudit regions --country MX
       sovaudit regions --provider azure --format json
     """
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
     catalogue = load_catalogue()
     unknown = [p for p in providers if not catalogue.has_provider(p)]
     if unknown:
@@ -107,11 +112,10 @@ def regions(
         for region in catalogue.regions(provider)
         if not wanted or wanted.intersection(region.countries)
     ]
-    fmt = choose_format(fmt, output, FORMATS)
     if fmt == "json":
         chunks: Iterator[str] = iter(
             [json.dumps([region_to_dict(r) for r in selected], indent=2, ensure_ascii=False), "\n"]
         )
     else:
         chunks = _table(selected)
-    emit(chunks, output)
+    emit(chunks, target)

@@ -12,11 +12,11 @@ from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.common import (
     Sources,
-    choose_format,
     command_body,
     home_option,
     logging_options,
     output_options,
+    resolve_output,
     source_options,
 )
 from sovaudit.cli.content_options import (
@@ -33,7 +33,6 @@ from sovaudit.i18n import LANGUAGES, default_language
 from sovaudit.locate import Locator
 from sovaudit.model import Severity
 from sovaudit.output import emit
-from sovaudit.pipeline import build_sources
 from sovaudit.scan import exit_code, run_scan
 
 FAIL_ON = (*(s.value for s in Severity), "never")
@@ -108,13 +107,15 @@ def scan(
       sovaudit scan estate.yaml --syslog tcp://siem.example.com:601 -o scan.json
     """
     sources.require()
-    # Everything the user wrote is read and checked before any source is collected.
+    # Everything the user wrote is read and checked before any source is collected,
+    # the output target included.
+    fmt, target = resolve_output(fmt, output, FORMATS, mkdir=params.pop("mkdir", False))
     attach_content_sampling(sources.options, content_limits(params))
     inputs = load_scan_inputs(params)
     lang = lang or default_language()
     locator = Locator(load_catalogue())
     result = run_scan(
-        build_sources(sources.inventories, sources.providers, locator, sources.options),
+        sources.build(locator),
         locator=locator,
         classifier=Classifier(default_conventions()),
         rules=inputs.rules,
@@ -125,11 +126,10 @@ def scan(
     code = exit_code(result, None if fail_on == "never" else Severity(fail_on))
     after = AfterScan(result, inputs, lang)
     history = after.record_history(code)
-    fmt = choose_format(fmt, output, FORMATS)
-    colour = fmt == "table" and output is None and sys.stdout.isatty()
+    colour = fmt == "table" and target.is_stdout and sys.stdout.isatty()
     emit(
         render_result(fmt, result, lang, colour, changes=after.changes, trend=history.trend),
-        output,
+        target,
     )
     delivered = after.deliver()
     sys.exit(after_scan_exit_code(code, history.failed or not delivered))

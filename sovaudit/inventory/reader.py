@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +12,16 @@ from sovaudit.documents import LineFinder, parse_json, parse_yaml, read_text, re
 from sovaudit.errors import InputError
 from sovaudit.inventory.build import build_asset
 from sovaudit.inventory.csv_format import read_csv
+from sovaudit.inventory.doubts import Doubt, find_doubts
 from sovaudit.model import Asset
 from sovaudit.validation import field_path, validate
 
 INVENTORY_SCHEMA = "inventory.schema.json"
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+# Distinct doubtful values warned about per file; past that, one line says how many more.
+MAX_WARNINGS = 20
+
+log = logging.getLogger(__name__)
 
 # Given (provider, service, region code), say why the code is unusable, or None when fine.
 RegionCheck = Callable[[str, "str | None", str], "str | None"]
@@ -28,12 +35,21 @@ def detect_format(path: Path, text: str) -> str:
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 
-def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[Asset]:
+def read_inventory(
+    path: Path,
+    region_check: RegionCheck | None = None,
+    *,
+    strict: bool = False,
+    known_providers: Collection[str] | None = None,
+) -> list[Asset]:
     """Every asset in an inventory file, or InputError naming the file, line and field.
 
-    ``region_check`` rejects region codes that no catalogue knows (a typo such as
-    ``mx-centrl-1`` must not silently become "location unknown"). It is not applied to a
-    previous scan's result, whose unknown regions were already reported as such.
+    Values nobody recognises (a provider name, an ISO subdivision or country, a region code)
+    do not stop the audit: the asset is kept, a region code no catalogue knows leaves it
+    unlocated (the locator warns), and each distinct doubtful value is one warning. With
+    ``strict`` they are input errors instead: ``region_check`` says why a region code is
+    unusable (not applied to a previous scan's result, whose unknown regions were already
+    reported), and ``known_providers`` (default: no provider check) lists accepted names.
     """
     file = str(path)
     text = read_text(path)
@@ -54,9 +70,47 @@ def read_inventory(path: Path, region_check: RegionCheck | None = None) -> list[
     validate(document, file, find_line, INVENTORY_SCHEMA)
     assets = [build_asset(obj) for obj in document["assets"]]
     _check_unique_ids(assets, file, find_line)
-    if region_check is not None and "schema_version" not in document:
+    if strict and region_check is not None and "schema_version" not in document:
         _check_regions(assets, file, find_line, region_check)
+    if known_providers is not None:
+        _judge(list(find_doubts(assets, known_providers)), file, find_line, strict)
     return assets
+
+
+def _judge(doubts: list[Doubt], file: str, find_line: LineFinder, strict: bool) -> None:
+    """The first doubt as an input error (strict), else one warning per distinct value."""
+    if not doubts:
+        return
+    if strict:
+        first = doubts[0]
+        raise InputError(
+            file,
+            first.message,
+            line=find_line(list(first.path)),
+            field=field_path(list(first.path)),
+        )
+    counts = Counter(doubt.key for doubt in doubts)
+    firsts: dict[tuple[str, str], Doubt] = {}
+    for doubt in doubts:
+        firsts.setdefault(doubt.key, doubt)
+    for key, doubt in list(firsts.items())[:MAX_WARNINGS]:
+        line = find_line(list(doubt.path))
+        where = f"{file}:{line}" if line else file
+        count = counts[key]
+        log.warning(
+            "%s: %s: %s (%d asset%s; kept as written, --strict rejects it)",
+            where,
+            field_path(list(doubt.path)),
+            doubt.message,
+            count,
+            "" if count == 1 else "s",
+        )
+    if len(firsts) > MAX_WARNINGS:
+        log.warning(
+            "%s: %d more doubtful values not listed (--strict stops at the first)",
+            file,
+            len(firsts) - MAX_WARNINGS,
+        )
 
 
 def _check_unique_ids(assets: list[Asset], file: str, find_line: LineFinder) -> None:

@@ -178,11 +178,13 @@ def test_option_values_are_checked_by_click(runner: CliRunner) -> None:
     assert "'MEX' is not an ISO 3166-1 alpha-2 code" in result.output
 
 
-def test_a_bad_inventory_exits_2_naming_file_line_and_field(runner: CliRunner, write) -> None:
+def test_a_bad_region_code_under_strict_exits_2_naming_file_line_and_field(
+    runner: CliRunner, write
+) -> None:
     bad = write(
         "bad.yaml", "assets:\n  - id: a\n    provider: gcp\n    region: northamerica-soth1\n"
     )
-    result = runner.invoke(cli, ["inventory", str(bad)])
+    result = runner.invoke(cli, ["inventory", str(bad), "--strict"])
     assert result.exit_code == 2
     assert result.output == (
         f"sovaudit: error: {bad}:4: assets[0].region: gcp region 'northamerica-soth1' "

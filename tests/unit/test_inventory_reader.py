@@ -32,8 +32,14 @@ assets:
 """
 
 
-def _read(path: Path, locator: Locator | None = None):
-    return read_inventory(path, locator.explain_unknown if locator else None)
+def _read(path: Path, locator: Locator | None = None, *, strict: bool = True):
+    """Strict, as --strict reads: these tests are about the errors it turns doubts into."""
+    return read_inventory(
+        path,
+        locator.explain_unknown if locator else None,
+        strict=strict,
+        known_providers=locator.catalogue.providers if locator else None,
+    )
 
 
 def test_yaml_inventory(write, locator: Locator) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 import threading
 from typing import Any, TextIO
@@ -123,10 +124,76 @@ class ProgressDisplay(logging.Handler):
         return parts
 
 
+# The cloud SDKs' own loggers: silent unless -vv (Azure's printed 14 lines of HTTP log on a
+# run with no credentials, and botocore's DEBUG output carries session tokens, so even -vv
+# lets them through at INFO only).
+SDK_LEVEL_VERBOSE = logging.INFO
+# C0 and C1 control characters (ESC, OSC 52 clipboard writes, CSI, a bare CR that rewrites
+# the line) from provider error texts and asset names, shown as escapes on a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` with every control character but newline shown as ``\\xNN``, for terminals."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+class _InertFormatter(logging.Formatter):
+    """Plain lines whose message cannot move the cursor, clear the screen or forge a line."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return inert(super().formatMessage(record)).replace("\n", "\\n")
+
+
 def _level(verbose: int, quiet: bool) -> int:
+    """-q hides progress and information, never warnings or errors."""
     if quiet:
-        return logging.ERROR
+        return logging.WARNING
     return (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+
+
+def _quieten_sdks(verbose: int, handler: logging.Handler) -> None:
+    """The root logger, where the SDKs' records end up: nothing, or (-vv) our handler."""
+    root = logging.getLogger()
+    if verbose >= 2:
+        sdk_handler = logging.StreamHandler(handler.stream)  # type: ignore[attr-defined]
+        sdk_handler.setFormatter(handler.formatter)
+        sdk_handler.setLevel(SDK_LEVEL_VERBOSE)
+        root.handlers[:] = [sdk_handler]
+        root.setLevel(SDK_LEVEL_VERBOSE)
+    else:
+        # A handler that drops everything, so logging's last resort never prints to stderr.
+        root.handlers[:] = [logging.NullHandler()]
+
+
+def log_format_in_use() -> str:
+    """'json' when this run's logs are JSON lines, else 'text' (for lines printed outside
+    logging, such as the final error)."""
+    handlers = logging.getLogger(ROOT).handlers
+    if handlers and isinstance(handlers[0].formatter, JsonFormatter):
+        return "json"
+    return "text"
+
+
+def final_line(level: str, message: str, *, as_json: bool | None = None, **fields: Any) -> None:
+    """The one line a command ends with on failure, in the run's log format.
+
+    ``level`` is ``error`` (bad input, exit 2), ``internal error`` (a bug) or ``stopped``;
+    ``as_json`` overrides the format for lines printed before logging is set up.
+    """
+    if as_json if as_json is not None else log_format_in_use() == "json":
+        entry = {
+            "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": "error",
+            "logger": ROOT,
+            "message": message,
+            "kind": level,
+            **fields,
+        }
+        sys.stderr.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stderr.write(f"{ROOT}: {'error' if level == 'error' else level}: {inert(message)}\n")
+    sys.stderr.flush()
 
 
 def setup_logging(
@@ -153,12 +220,13 @@ def setup_logging(
     handler.setFormatter(
         JsonFormatter()
         if log_format == "json"
-        else logging.Formatter(f"{ROOT}: %(levelname)s: %(message)s")
+        else _InertFormatter(f"{ROOT}: %(levelname)s: %(message)s")
     )
     root = logging.getLogger(ROOT)
     root.handlers[:] = [handler]
     root.setLevel(_level(verbose, quiet))
     root.propagate = False
+    _quieten_sdks(verbose, handler)
     progress_logger = logging.getLogger(PROGRESS)
     progress_logger.handlers[:] = [ProgressDisplay(status)] if status is not None else []
     progress_logger.setLevel(logging.INFO if display or verbose else logging.WARNING)

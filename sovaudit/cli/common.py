@@ -15,7 +15,7 @@ import click
 
 from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
-from sovaudit.logs import LOG_FORMATS, setup_logging
+from sovaudit.logs import LOG_FORMATS, final_line, setup_logging
 from sovaudit.output import OutputTarget, prepare_target
 
 if TYPE_CHECKING:
@@ -129,12 +129,18 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except SovauditError as exc:
-        click.echo(f"sovaudit: error: {exc}", err=True)
+        final_line("error", str(exc), **_error_fields(exc))
         sys.exit(exc.exit_code)
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"sovaudit: error: {name}{exc.strerror or exc}", err=True)
+        final_line("error", f"{name}{exc.strerror or exc}")
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _error_fields(exc: SovauditError) -> dict[str, Any]:
+    """File, line and field of an input error, as fields of a JSON log line."""
+    fields = {key: getattr(exc, key, None) for key in ("path", "line", "field")}
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import click
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
+from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
     Sources,
@@ -145,6 +146,7 @@ def inventory(
     collected = collect(sources.build(locator))
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
+    announce(errors)
     emit(_render(fmt, assets, errors, home_country), target)
     if errors:
         sys.exit(EXIT_INCOMPLETE)

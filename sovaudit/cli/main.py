@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import signal
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from sovaudit import __version__
+from sovaudit.logs import final_line
 
 EXIT_INTERNAL = 4
 # The shell's convention, 128 + the signal number, so a scheduler can tell "stopped" from
@@ -63,6 +66,7 @@ class LazyGroup(click.Group):
         "inventory": "sovaudit.cli.inventory_cmd:inventory",
         "rules": "sovaudit.cli.rules_cmd:rules",
         "diff": "sovaudit.cli.diff_cmd:diff",
+        "report": "sovaudit.cli.report_cmd:report",
         "regions": "sovaudit.cli.regions_cmd:regions",
         "locate": "sovaudit.cli.locate_cmd:locate",
         "data": "sovaudit.cli.data_cmd:data",
@@ -98,21 +102,43 @@ def main() -> None:
     for signum in EXIT_SIGNALLED:
         signal.signal(signum, _stop)
     try:
-        cli.main(prog_name="sovaudit", standalone_mode=True)
+        code = cli.main(prog_name="sovaudit", standalone_mode=False)
     except SystemExit:
         raise
+    except click.ClickException as exc:  # a usage error, before logging is set up
+        if _json_logs_requested(sys.argv[1:], os.environ):
+            final_line("error", exc.format_message(), as_json=True, usage=True)
+        else:
+            exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        final_line("stopped", "aborted")
+        sys.exit(1)
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
-        click.echo(f"sovaudit: stopped by {name}: nothing more was written", err=True)
+        final_line("stopped", f"stopped by {name}: nothing more was written or recorded")
         sys.exit(EXIT_SIGNALLED[signal.Signals(stop.signum)])
-    except Exception as exc:  # a bug: say so in one line, the traceback only with -v
+    except Exception as exc:  # a bug: say so in one line, the traceback only with -vv
         logging.getLogger("sovaudit").debug("internal error", exc_info=True)
-        click.echo(
-            f"sovaudit: internal error: {type(exc).__name__}: {exc} "
-            "(please report it; -v shows the traceback)",
-            err=True,
+        final_line(
+            "internal error",
+            f"{type(exc).__name__}: {exc} (please report it; -vv shows the traceback)",
         )
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _json_logs_requested(argv: list[str], environ: Mapping[str, str]) -> bool:
+    """Whether this run asked for JSON logs, judged before its options could be parsed."""
+    for index, arg in enumerate(argv):
+        if arg == "--log-format=json" or (
+            arg == "--log-format" and argv[index + 1 : index + 2] == ["json"]
+        ):
+            return True
+    return any(
+        name.startswith("SOVAUDIT_") and name.endswith("LOG_FORMAT") and value == "json"
+        for name, value in environ.items()
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m sovaudit.cli.main

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Iterator, Mapping
 
 from sovaudit.comparison import RunChanges, TrendPoint
 from sovaudit.model import ScanResult
+from sovaudit.output import OutputTarget
 from sovaudit.render_json import iter_json, iter_jsonl, scan_document
 from sovaudit.report.model import build_report
 from sovaudit.summary import summarise
 
 FORMATS = ("table", "markdown", "html", "json", "jsonl", "ocsf", "csv", "sarif")
+
+
+def wants_colour(fmt: str, target: OutputTarget, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colour only for a table on a terminal, and never when NO_COLOR is set (no-color.org)
+    or the terminal says it cannot show it (TERM=dumb)."""
+    if fmt != "table" or not target.is_stdout or not sys.stdout.isatty():
+        return False
+    return not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
 
 def render_result(

@@ -10,6 +10,7 @@ import click
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
+from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
     Sources,
     command_body,
@@ -25,7 +26,7 @@ from sovaudit.cli.content_options import (
     content_options,
 )
 from sovaudit.cli.delivery_options import delivery_options, history_options, progress_option
-from sovaudit.cli.rendering import FORMATS, render_result
+from sovaudit.cli.rendering import FORMATS, render_result, wants_colour
 from sovaudit.cli.scan_after import AfterScan, after_scan_exit_code
 from sovaudit.cli.scan_inputs import load_scan_inputs
 from sovaudit.cli.settings import config_option
@@ -123,10 +124,11 @@ def scan(
         home=home_country,
         lang=lang,
     )
+    announce(result.errors, result.waiver_notices)
     code = exit_code(result, None if fail_on == "never" else Severity(fail_on))
     after = AfterScan(result, inputs, lang)
     history = after.record_history(code)
-    colour = fmt == "table" and target.is_stdout and sys.stdout.isatty()
+    colour = wants_colour(fmt, target)
     emit(
         render_result(fmt, result, lang, colour, changes=after.changes, trend=history.trend),
         target,

@@ -300,6 +300,8 @@ def _header(report: Report) -> Iterator[str]:
         '<header class="top">\n<p class="brand">sovaudit</p>\n'
         f'<h1>{_e(t("report_title"))}</h1>\n<p class="meta">{_e(generated)}</p>\n</header>\n'
     )
+    for line in report.lead_lines():
+        yield f'<p class="banner unread" role="alert">{_e(line)}</p>\n'
     if report.result.errors:
         yield f'<p class="banner" role="alert">{_e(t("incomplete"))}</p>\n'
 
@@ -320,9 +322,10 @@ def _summary(report: Report) -> Iterator[str]:
         f'{figure}<p class="headline">{_prose(report.headline())}</p>\n</div>\n'
     )
     if report.show_roundtable:
+        exposure = float(summary["exposure_pct"]) if report.measured else None
         yield (
             '<div class="card compare">\n'
-            f"{_comparison_svg(report, float(summary['exposure_pct']))}\n"
+            f"{_comparison_svg(report, exposure)}\n"
             f"<p>{_e(t('roundtable', figure=ROUNDTABLE_FIGURE))}</p>\n</div>\n"
         )
     yield "</section>\n"
@@ -355,13 +358,18 @@ def _summary(report: Report) -> Iterator[str]:
     yield "</ul>\n"
 
 
-def _comparison_svg(report: Report, exposure: float) -> str:
-    """This company's exposure against the roundtable's ~90%, on one 0-100 scale."""
+def _comparison_svg(report: Report, exposure: float | None) -> str:
+    """This company's exposure against the roundtable's ~90%, on one 0-100 scale.
+
+    ``exposure`` None is "not measured" (no personal-data asset was read): an empty bar
+    that says so, never a 0% that reads as a clean estate.
+    """
     width, label_w, bar_h = 470, 175, 26
     sign = "\u00a0%" if report.t.lang == "es" else "%"  # "48.1 %", as the Spanish texts write it
     scale = (width - label_w - 60) / 100
+    shown = _text(report, "chart_not_measured") if exposure is None else f"{_pct(exposure)}{sign}"
     bars = (
-        (_text(report, "chart_this_scan"), exposure, f"{_pct(exposure)}{sign}", "#0b4f71"),
+        (_text(report, "chart_this_scan"), exposure or 0.0, shown, "#0b4f71"),
         (
             _text(report, "chart_roundtable"),
             float(ROUNDTABLE_FIGURE),
@@ -375,7 +383,7 @@ def _comparison_svg(report: Report, exposure: float) -> str:
     ]
     for index, (label, value, shown, colour) in enumerate(bars):
         y = 10 + index * 42
-        length = max(value * scale, 2.0)
+        length = 0.0 if index == 0 and exposure is None else max(value * scale, 2.0)
         parts.append(
             f'<text x="0" y="{y + 18}" font-size="13" fill="#1c2430">{_e(label)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{100 * scale:.1f}" height="{bar_h}" rx="4" '

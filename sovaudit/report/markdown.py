@@ -47,6 +47,8 @@ def render_markdown(report: Report) -> Iterator[str]:
     yield f"# {t('report_title')}\n\n"
     generated = t("generated", when=result.finished_at, version=report.version, home=report.home)
     yield f"*{generated}*\n\n"
+    for line in report.lead_lines():
+        yield f"> **{_cell(line)}**\n\n"
     yield f"**{_cell(report.headline())}**\n\n"
     if report.show_roundtable and summary["personal_assets"]:
         yield t("roundtable", figure=ROUNDTABLE_FIGURE) + "\n\n"

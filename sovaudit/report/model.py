@@ -46,6 +46,8 @@ class Report:
     version: str = __version__
     changes: RunChanges | None = None
     trend: tuple[TrendPoint, ...] = ()
+    # (provider, first reason) of each provider that could read nothing at all.
+    unread: tuple[tuple[str, str], ...] = ()
 
     @property
     def home(self) -> str:
@@ -56,9 +58,25 @@ class Report:
         """The roundtable's 90% is a Mexican figure: only worth comparing against for MX."""
         return self.home == "MX"
 
+    @property
+    def measured(self) -> bool:
+        """Whether there is an exposure figure at all: 0% of nothing is not 0%."""
+        return bool(self.summary["personal_assets"])
+
+    def lead_lines(self) -> list[str]:
+        """What every human report says first: the sources it could read nothing from.
+
+        A run with no credentials once rendered "This scan 0%" beside the roundtable's
+        ~90%, as if the estate were clean.
+        """
+        return [
+            self.t("nothing_read", provider=provider, reason=reason)
+            for provider, reason in self.unread
+        ]
+
     def headline(self) -> str:
         if not self.summary["personal_assets"]:
-            return self.t("no_personal")
+            return self.t("not_measured" if self.result.errors else "no_personal")
         return self.t(
             "headline",
             outside=self.summary["personal_assets_outside_home"],
@@ -156,4 +174,15 @@ def build_report(
         assets={a.id: a for a in result.assets},
         changes=changes,
         trend=trend,
+        unread=_unread(result),
     )
+
+
+def _unread(result: ScanResult) -> tuple[tuple[str, str], ...]:
+    """Providers with errors and not one asset: nothing could be read from them."""
+    read = {asset.provider for asset in result.assets}
+    unread: dict[str, str] = {}
+    for error in result.errors:
+        if error.provider not in read:
+            unread.setdefault(error.provider, error.message)
+    return tuple(unread.items())

@@ -36,9 +36,13 @@ def render_table(report: Report, colour: bool = False) -> Iterator[str]:
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if colour else text  # type: ignore[arg-type]
 
+    for line in report.lead_lines():
+        yield style(line, fg="red", bold=True) + "\n"
     yield style(report.headline(), bold=True) + "\n"
     if report.show_roundtable and summary["personal_assets"]:
         yield t("roundtable", figure=ROUNDTABLE_FIGURE) + "\n"
+    if report.result.errors:
+        yield t("incomplete") + "\n"
     yield report.no_home_copy_line() + "\n"
     counts = summary["findings_by_severity"]
     chips = ", ".join(

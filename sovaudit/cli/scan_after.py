@@ -83,30 +83,30 @@ class AfterScan:
             "errors": [error_to_dict(e) for e in self.result.errors],
         }
 
-    def record_history(self, scan_code: int) -> HistoryOutcome:
+    def read_history(self) -> HistoryOutcome:
+        """Compare with the last recorded run and draw the trend, recording nothing yet.
+
+        The run is recorded only once its outputs are in place (``record_history``): a run
+        whose report was never written, or that was killed, must not count its findings as
+        already seen, or they would never appear as new in any later report.
+        """
         settings = self.inputs.history
         if settings is None:
             return HistoryOutcome()
+        if not settings.path.exists():
+            return HistoryOutcome(trend=(self._trend_point(),))
         from sovaudit.history import HistoryStore
 
-        document = self.history_document()
         try:
             with HistoryStore(settings.path) as store:
-                previous = store.runs(limit=1)
-                store.record(document, exit_code=scan_code)
-                if settings.keep_days or settings.keep_runs:
-                    removed = store.prune(
-                        keep_days=settings.keep_days, keep_runs=settings.keep_runs
-                    )
-                    if removed:
-                        log.info("history: forgot %d old run(s)", removed)
-                runs = store.runs(limit=TREND_RUNS)
-                if self.changes is None and previous:
-                    old = [self._finding_dict(row) for row in store.findings(previous[0].id)]
+                runs = store.runs(limit=TREND_RUNS - 1)
+                if self.changes is None and runs:
+                    previous = runs[-1]
+                    old = [self._finding_dict(row) for row in store.findings(previous.id)]
                     self.changes = compare(
                         {
-                            "started_at": previous[0].started_at,
-                            "summary": previous[0].summary,
+                            "started_at": previous.started_at,
+                            "summary": previous.summary,
                             "findings": old,
                         },
                         self.result,
@@ -114,12 +114,36 @@ class AfterScan:
                         "history",
                     )
         except (SovauditError, OSError, sqlite3.Error) as exc:
-            log.error("history %s: this run was not recorded: %s", settings.path, exc)
+            log.error("history %s: could not be read: %s", settings.path, exc)
             return HistoryOutcome(failed=True)
         trend = tuple(
             TrendPoint(run.started_at, float(run.summary["exposure_pct"])) for run in runs
         )
-        return HistoryOutcome(trend=trend)
+        return HistoryOutcome(trend=(*trend, self._trend_point()))
+
+    def _trend_point(self) -> TrendPoint:
+        return TrendPoint(self.result.started_at, float(self.summary["exposure_pct"]))
+
+    def record_history(self, scan_code: int) -> bool:
+        """Record the run, in one transaction, and apply retention; True when it failed."""
+        settings = self.inputs.history
+        if settings is None:
+            return False
+        from sovaudit.history import HistoryStore
+
+        try:
+            with HistoryStore(settings.path) as store:
+                store.record(self.history_document(), exit_code=scan_code)
+                if settings.keep_days or settings.keep_runs:
+                    removed = store.prune(
+                        keep_days=settings.keep_days, keep_runs=settings.keep_runs
+                    )
+                    if removed:
+                        log.info("history: forgot %d old run(s)", removed)
+        except (SovauditError, OSError, sqlite3.Error) as exc:
+            log.error("history %s: this run was not recorded: %s", settings.path, exc)
+            return True
+        return False
 
     def _finding_dict(self, row: Any) -> dict[str, Any]:
         """A finding the history kept (no prose) with its rule's title in the report's language."""

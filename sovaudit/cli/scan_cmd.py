@@ -127,11 +127,13 @@ def scan(
     announce(result.errors, result.waiver_notices)
     code = exit_code(result, None if fail_on == "never" else Severity(fail_on))
     after = AfterScan(result, inputs, lang)
-    history = after.record_history(code)
+    history = after.read_history()
     colour = wants_colour(fmt, target)
     emit(
         render_result(fmt, result, lang, colour, changes=after.changes, trend=history.trend),
         target,
     )
+    # Recorded only now that the report is in place: see AfterScan.read_history.
+    not_recorded = history.failed or after.record_history(code)
     delivered = after.deliver()
-    sys.exit(after_scan_exit_code(code, history.failed or not delivered))
+    sys.exit(after_scan_exit_code(code, not_recorded or not delivered))

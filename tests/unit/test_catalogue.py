@@ -8,6 +8,7 @@ from pathlib import Path
 import botocore
 import pytest
 
+from sovaudit import iso3166
 from sovaudit.catalogue import Catalogue, load_catalogue
 from sovaudit.errors import CatalogueError
 from tests.conftest import DATA
@@ -163,6 +164,170 @@ def test_no_display_name_or_alias_is_ambiguous(catalogue: Catalogue) -> None:
 
 def test_every_row_has_a_source(catalogue: Catalogue) -> None:
     assert all(r.source.strip() for r in catalogue.regions())
+
+
+# ISO 3166-2 codes newer than the bundled iso-codes 4.15.0 list, each with the code it replaced
+# there: ISO's newsletter of 2023-11-23 changed Telangana from IN-TG to IN-TS (iso-codes 4.16.0
+# has it). An entry stops mattering once the bundled list is refreshed.
+NEWER_THAN_BUNDLED = {"IN-TS": "IN-TG"}
+
+
+def _is_iso_subdivision(code: str) -> bool:
+    if iso3166.is_subdivision(code):
+        return True
+    return code in NEWER_THAN_BUNDLED and iso3166.is_subdivision(NEWER_THAN_BUNDLED[code])
+
+
+def test_every_catalogue_subdivision_is_an_iso_code_of_the_rows_country(
+    catalogue: Catalogue,
+) -> None:
+    regions = [r for r in catalogue.regions() if r.subdivision]
+    assert len(regions) > 100
+    wrong = [
+        (r.provider, r.code, r.subdivision)
+        for r in regions
+        if not _is_iso_subdivision(r.subdivision)
+        or r.subdivision.split("-", 1)[0] not in r.countries
+    ]
+    assert wrong == []
+
+
+def test_every_catalogue_country_is_an_iso_code(catalogue: Catalogue) -> None:
+    wrong = [
+        (r.provider, r.code, c)
+        for r in catalogue.regions()
+        for c in r.countries
+        if not iso3166.is_country(c)
+    ]
+    assert wrong == []
+
+
+def test_the_iso_allowance_only_covers_codes_the_bundled_list_is_missing() -> None:
+    for new, old in NEWER_THAN_BUNDLED.items():
+        assert iso3166.is_subdivision(new) or iso3166.is_subdivision(old), (new, old)
+    # Gangwon was renamed in 2023 but kept its code; KR-51 was never assigned.
+    assert iso3166.is_subdivision("KR-42")
+    assert not _is_iso_subdivision("KR-51")
+
+
+@pytest.mark.parametrize(
+    ("provider", "code", "country", "subdivision"),
+    [
+        ("oci", "af-casablanca-1", "MA", "MA-06"),
+        ("oci", "ap-chuncheon-1", "KR", "KR-42"),
+        ("oci", "ap-hyderabad-1", "IN", "IN-TS"),
+        ("aws", "ap-south-2", "IN", "IN-TS"),
+        ("aws", "eu-central-1-waw-1", "PL", "PL-14"),
+        ("azure", "koreasouth", "KR", "KR-26"),
+        ("azure", "usgovvirginia", "US", "US-VA"),
+        ("azure", "usgovtexas", "US", "US-TX"),
+        ("azure", "usgovarizona", "US", "US-AZ"),
+        ("huawei", "ae-ad-1", "AE", "AE-AZ"),
+        ("huawei", "cn-east-4", "CN", "CN-AH"),
+        ("huawei", "cn-east-5", "CN", "CN-SD"),
+        ("huawei", "cn-north-2", "CN", "CN-BJ"),
+        ("huawei", "cn-south-2", "CN", "CN-GD"),
+    ],
+)
+def test_corrected_and_added_rows(
+    catalogue: Catalogue, provider: str, code: str, country: str, subdivision: str
+) -> None:
+    region = catalogue.lookup(provider, code)
+    assert region is not None
+    assert (region.countries, region.subdivision) == ((country,), subdivision)
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("JBP", "ap-kulai-2"), ("lej", "af-casablanca-1"), ("YNY", "ap-chuncheon-1")]
+)
+def test_oci_region_keys_find_their_region(catalogue: Catalogue, key: str, code: str) -> None:
+    assert catalogue.lookup("oci", key).code == code
+
+
+AZURE_GOVERNMENT = {
+    "usgovvirginia": "usgovtexas",
+    "usgovtexas": None,
+    "usgovarizona": "usgovtexas",
+    "usdodeast": "usdodcentral",
+    "usdodcentral": "usdodeast",
+}
+AZURE_CHINA = {
+    "chinanorth": "chinaeast",
+    "chinaeast": "chinanorth",
+    "chinanorth2": "chinaeast2",
+    "chinaeast2": "chinanorth2",
+    "chinanorth3": "chinaeast3",
+    "chinaeast3": "chinanorth3",
+}
+
+
+@pytest.mark.parametrize(
+    ("regions", "country"), [(AZURE_GOVERNMENT, "US"), (AZURE_CHINA, "CN")], ids=["gov", "china"]
+)
+def test_azure_sovereign_clouds_stay_in_their_country(
+    catalogue: Catalogue, regions: dict[str, str | None], country: str
+) -> None:
+    for code, pair in regions.items():
+        region = catalogue.lookup("azure", code)
+        assert region is not None, code
+        assert region.countries == (country,), code
+        assert region.paired_region == pair, code
+        assert "sovereign cloud" in (region.notes or ""), code
+        if pair:
+            assert catalogue.lookup("azure", pair).countries == (country,), code
+
+
+def test_azure_locations_microsoft_does_not_publish_stay_empty(catalogue: Catalogue) -> None:
+    for code in (*AZURE_CHINA, "usdodeast", "usdodcentral"):
+        region = catalogue.lookup("azure", code)
+        assert (region.subdivision, region.city) == (None, None), code
+    assert catalogue.lookup("azure", "brazilus").countries == ()
+
+
+# Every region ID in the region tables of huaweicloud-sdk-python-v3 release 3.1.211 (the
+# */region/*_region.py files), cn-north-7 being a test mock there.
+HUAWEI_SDK_REGIONS = [
+    "ae-ad-1",
+    "af-north-1",
+    "af-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-east-4",
+    "cn-east-5",
+    "cn-north-1",
+    "cn-north-11",
+    "cn-north-12",
+    "cn-north-2",
+    "cn-north-4",
+    "cn-north-9",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-south-4",
+    "cn-southwest-2",
+    "cn-southwest-3",
+    "eu-west-0",
+    "eu-west-101",
+    "la-north-2",
+    "la-south-2",
+    "me-east-1",
+    "my-kualalumpur-1",
+    "na-mexico-1",
+    "ru-moscow-1",
+    "ru-northwest-2",
+    "sa-brazil-1",
+    "sa-peru-1",
+    "tr-west-1",
+]
+
+
+def test_every_huawei_sdk_region_is_catalogued(catalogue: Catalogue) -> None:
+    assert [r for r in HUAWEI_SDK_REGIONS if catalogue.lookup("huawei", r) is None] == []
+    assert catalogue.lookup("huawei", "AP-Manila").countries == ("PH",)
 
 
 HEADER = (

@@ -166,18 +166,6 @@ def test_every_row_has_a_source(catalogue: Catalogue) -> None:
     assert all(r.source.strip() for r in catalogue.regions())
 
 
-# ISO 3166-2 codes newer than the bundled iso-codes 4.15.0 list, each with the code it replaced
-# there: ISO's newsletter of 2023-11-23 changed Telangana from IN-TG to IN-TS (iso-codes 4.16.0
-# has it). An entry stops mattering once the bundled list is refreshed.
-NEWER_THAN_BUNDLED = {"IN-TS": "IN-TG"}
-
-
-def _is_iso_subdivision(code: str) -> bool:
-    if iso3166.is_subdivision(code):
-        return True
-    return code in NEWER_THAN_BUNDLED and iso3166.is_subdivision(NEWER_THAN_BUNDLED[code])
-
-
 def test_every_catalogue_subdivision_is_an_iso_code_of_the_rows_country(
     catalogue: Catalogue,
 ) -> None:
@@ -186,7 +174,7 @@ def test_every_catalogue_subdivision_is_an_iso_code_of_the_rows_country(
     wrong = [
         (r.provider, r.code, r.subdivision)
         for r in regions
-        if not _is_iso_subdivision(r.subdivision)
+        if not iso3166.is_subdivision(r.subdivision)
         or r.subdivision.split("-", 1)[0] not in r.countries
     ]
     assert wrong == []

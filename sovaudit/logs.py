@@ -192,7 +192,8 @@ def final_line(level: str, message: str, *, as_json: bool | None = None, **field
         }
         sys.stderr.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
     else:
-        sys.stderr.write(f"{ROOT}: {'error' if level == 'error' else level}: {inert(message)}\n")
+        label = {"error": "error: ", "internal error": "internal error: "}.get(level, "")
+        sys.stderr.write(f"{ROOT}: {label}{inert(message)}\n")
     sys.stderr.flush()
 
 

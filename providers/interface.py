@@ -50,3 +50,14 @@ class Provider(abc.ABC):
     def errors(self) -> list[ScanError]:
         """Scopes that could not be read during ``collect``."""
         return []
+
+    def probe(self) -> str:
+        """Try the source with one cheap read and say what was seen, so that ``config check
+        --probe`` finds missing credentials before a scheduled night does.
+
+        Raises ProviderError, worded as ``collect`` would word it, when the source cannot be
+        read; a file the user gave that is unusable stays an InputError (exit 2), as in a
+        scan. Only reads, like everything a provider does. Sources with nothing to reach (an
+        inventory file, read in full by ``config check`` anyway) keep this default.
+        """
+        return "nothing to probe"

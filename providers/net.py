@@ -10,12 +10,13 @@ error entry (the scan is incomplete) and an unlocated asset.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sovaudit.providers.interface import Provider
+from sovaudit.providers.interface import Provider, ProviderError
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.documents import read_text
@@ -81,6 +82,15 @@ def load_endpoints(path: Path) -> list[Endpoint]:
     return endpoints
 
 
+def _is_address(host: str) -> bool:
+    """An IP literal (``[::1]`` too) is placed without DNS, so it cannot test a name server."""
+    try:
+        ipaddress.ip_address(host.strip().removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _combined_location(item: Located) -> Location:
     """Where an endpoint is: all its addresses, or unknown if any address is unplaced."""
     resolution = item.resolution
@@ -142,6 +152,28 @@ class NetProvider(Provider):
     @property
     def errors(self) -> list[ScanError]:
         return self._errors
+
+    def probe(self) -> str:
+        """The GeoIP database and the resolver a scan would use, built the scan's way (a
+        corrupt database or a broken resolv.conf fails here as it would there), and, when the
+        settings name name servers, one lookup of the first host name through them. The
+        system resolver is not asked: it is the host's, not something the settings configure."""
+        from sovaudit.netloc.dns import DnsResolver
+
+        geoip = build_attributor(Locator(load_catalogue()), self.geoip_db).geoip
+        resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)
+        seen = [f"GeoIP {geoip.description}" if geoip is not None else "no GeoIP database"]
+        if self.nameservers:
+            host = next((e.host for e in self.endpoints if not _is_address(e.host)), None)
+            servers = ", ".join(self.nameservers)
+            if host is None:
+                seen.append(f"no host name to ask {servers}")
+            else:
+                resolution = resolver.resolve(host)
+                if resolution.error:
+                    raise ProviderError("net", resolution.error, scope=host)
+                seen.append(f"{servers} answered for {host}")
+        return "; ".join(seen)
 
     def collect(self) -> Iterator[Asset]:
         from sovaudit.netloc.dns import DnsResolver

@@ -202,6 +202,16 @@ class AwsProvider(Provider):
             ) from None
         return session, account, partition
 
+    def probe(self) -> str:
+        """GetCallerIdentity through the very session set-up ``collect`` starts with (the
+        profile, the guard, the same message for missing credentials): one call, allowed by
+        any policy, that proves the credentials work. Roles and regions are not tried."""
+        _, account, partition = self._start()
+        seen = f"account {account} (partition {partition})"
+        if self.org_role:
+            seen += f"; organization accounts (role {self.org_role}) not probed"
+        return seen
+
     def _account_ids(self, session: Any, own: str, partition: str) -> list[str]:
         if not self.org_role:
             return [own]

@@ -542,6 +542,12 @@ class AzureProvider(Provider):
             attributes=attributes,
         )
 
+    def probe(self) -> str:
+        """A token and one cheap read (probe.py), worded as a scan would word a failure."""
+        from sovaudit.providers.azure.probe import probe
+
+        return probe(self)
+
     def collect(self) -> Iterator[Asset]:
         self._start()
         targets = self._targets()

@@ -26,6 +26,7 @@ read is an error entry of its own (``PROJECT/BUCKET``).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import importlib
 import logging
@@ -270,34 +271,73 @@ class GcpProvider(Provider):
 
     # --- reading ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _client(storage: Any, credentials: Any, project: str) -> tuple[Any, Any]:
+        """A storage client for ``project`` on its own GET-only session (close the session)."""
+        session = read_only_session(credentials)
+        try:
+            return storage.Client(project=project, credentials=credentials, _http=session), session
+        except BaseException:
+            session.close()
+            raise
+
+    @contextlib.contextmanager
+    def _project_client(self, storage: Any, credentials: Any, project: str) -> Iterator[Any]:
+        """``_client`` for one block, its session closed after it."""
+        client, session = self._client(storage, credentials, project)
+        try:
+            yield client
+        finally:
+            session.close()
+
+    def _list_buckets(self, client: Any, project: str, limit: int | None = None) -> Any:
+        """``buckets.list`` for ``project``, retried as long as the provider allows."""
+        from google.cloud.storage.retry import DEFAULT_RETRY
+
+        return client.list_buckets(
+            project=project,
+            max_results=limit,
+            retry=DEFAULT_RETRY.with_deadline(self.retry_deadline),
+        )
+
     def _read_project(
         self, storage: Any, credentials: Any, project: str, sampler: Sampler | None = None
     ) -> tuple[list[Asset], list[ScanError]]:
         """One project: its buckets (sampled when asked), and what could not be read."""
-        from google.cloud.storage.retry import DEFAULT_RETRY
-
         assets: list[Asset] = []
-        session = read_only_session(credentials)
         try:
-            client = storage.Client(project=project, credentials=credentials, _http=session)
-            buckets = client.list_buckets(
-                project=project, retry=DEFAULT_RETRY.with_deadline(self.retry_deadline)
-            )
-            for bucket in buckets:
-                assets.append(bucket_to_asset(bucket, project))
+            with self._project_client(storage, credentials, project) as client:
+                for bucket in self._list_buckets(client, project):
+                    assets.append(bucket_to_asset(bucket, project))
         except read_errors() as exc:
             return assets, [ScanError(PROVIDER, project, describe_failure(exc))]
-        finally:
-            session.close()
         if sampler is None or not assets:
             return assets, []
         from sovaudit.providers.gcp.content import sample_buckets
 
-        def make_client() -> tuple[Any, Any]:
-            own = read_only_session(credentials)
-            return storage.Client(project=project, credentials=credentials, _http=own), own
+        return sample_buckets(
+            assets, sampler, lambda: self._client(storage, credentials, project), project
+        )
 
-        return sample_buckets(assets, sampler, make_client, project)
+    def probe(self) -> str:
+        """What ``collect`` reads first, once: the project list when projects are discovered,
+        else one bucket of the first project (``storage.buckets.list``, ``maxResults=1``),
+        with the same credentials, client and messages as a scan."""
+        storage = _storage()
+        manager = self._project_source()
+        credentials = self._credentials()
+        if manager is not None:
+            found = self._projects(manager, credentials)
+            return f"{len(found)} active project(s) visible; their buckets not probed"
+        project = self.projects[0]
+        try:
+            with self._project_client(storage, credentials, project) as client:
+                listed = list(self._list_buckets(client, project, limit=1))
+        except read_errors() as exc:
+            raise ProviderError(PROVIDER, describe_failure(exc), scope=project) from None
+        others = len(self.projects) - 1
+        seen = f"project {project}: buckets listed ({'some' if listed else 'none'})"
+        return seen + (f"; {others} other project(s) not probed" if others else "")
 
     def _sampler(self) -> Sampler | None:
         """The content sampler when --sample-content is on (imports the detectors' libraries)."""

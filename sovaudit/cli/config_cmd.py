@@ -3,29 +3,44 @@
 It resolves every option of the scheduled command exactly as a run would (command line,
 ``SOVAUDIT_*``, the file, defaults), says where each value came from, and reads every file
 the settings name (inventories, rules, waivers, baseline, endpoints, history) with the same
-loaders a scan uses. It reaches no cloud and sends nothing: it is safe to run anywhere.
+loaders a scan uses. It reaches no cloud and sends nothing, so it is safe to run anywhere;
+and so, by itself, it cannot know whether the credentials a scan will use exist. ``--probe``
+adds that (config_probe.py): one cheap read per live source, exit 3 when one fails, as the
+scan would. Waivers already expired are listed either way: the scan will stop applying them.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from sovaudit.cli.common import command_body, logging_options
+from sovaudit.cli.common import EXIT_INCOMPLETE, command_body, logging_options
 from sovaudit.cli.settings import config_option, loaded_config, option_keys
 from sovaudit.config import Config
+from sovaudit.engine.waivers import apply_waivers, load_waivers
 from sovaudit.errors import InputError, UsageError
+from sovaudit.model import WaiverNotice
+from sovaudit.render_json import waiver_notice_to_dict
 from sovaudit.render_table import format_table
+from sovaudit.timestamps import utc_now
+
+if TYPE_CHECKING:
+    from sovaudit.cli.config_probe import ProbeResult
 
 FORMATS = ("table", "json")
 # Options whose values are never worth showing (the config path itself, help).
 _HIDDEN = {"config_path"}
+# Commands that read sources, and so have something to probe.
+_SOURCE_COMMANDS = {"scan", "inventory"}
+NOT_PROBED = "sources were not probed (run with --probe to try the credentials)"
 
 
 @click.group()
@@ -114,6 +129,36 @@ def _check_sampling(params: Mapping[str, Any]) -> list[str]:
     return [f"content sampling: {sampled}, detectors installed"]
 
 
+def _expired_waivers(params: Mapping[str, Any], today: datetime.date) -> list[WaiverNotice]:
+    """The waivers a scan started today would report as expired (the scan's own rule)."""
+    path = params.get("waivers_path")
+    if not path:
+        return []
+    _, notices = apply_waivers([], load_waivers(Path(path)), today)
+    return [notice for notice in notices if notice.problem == "expired"]
+
+
+def _waiver_line(notice: WaiverNotice) -> str:
+    return (
+        f"waiver expired on {notice.expires}: rule {notice.rule}, asset {notice.asset}, "
+        f"owner {notice.owner} ({notice.origin})"
+    )
+
+
+def _verdict(command: str, probes: list[ProbeResult] | None) -> str:
+    """The last line: whether the run would start, and whether its sources answered."""
+    failed = sum(1 for result in probes or () if not result.ok)
+    if failed:
+        return (
+            f"a '{command}' run would start but be incomplete (exit {EXIT_INCOMPLETE}): "
+            f"{failed} source(s) could not be read"
+        )
+    start = f"OK, a '{command}' run would start with these settings"
+    if probes is None:
+        return f"{start}; {NOT_PROBED}" if command in _SOURCE_COMMANDS else start
+    return f"{start}, and every source answered its probe" if probes else start
+
+
 @config.command()
 @config_option
 @click.option(
@@ -124,17 +169,26 @@ def _check_sampling(params: Mapping[str, Any]) -> list[str]:
     metavar="NAME",
     help="The command whose settings to resolve and check.",
 )
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Also try each live source (aws, gcp, azure, net) with one cheap read-only call, "
+    "and say what it could not read.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: table.")
 @logging_options
 @command_body
-def check(command_name: str, fmt: str | None) -> None:
+def check(command_name: str, probe: bool, fmt: str | None) -> None:
     """Validate --config FILE (or $SOVAUDIT_CONFIG), show every resolved setting and where it
-    came from, and read every file it names. Exit 0 when a scheduled run would start, 2 with
-    one line naming the file and line otherwise. Nothing is scanned or sent.
+    came from, read every file it names, and list waivers that have expired. Exit 0 when a
+    scheduled run would start, 2 with one line naming the file and line otherwise. Nothing is
+    scanned or sent; with --probe each source is also tried with one read (exit 3 when one
+    cannot be read, as the scan would be incomplete).
 
     \b
-    Example:
+    Examples:
       sovaudit config check --config /etc/sovaudit/sovaudit.yaml
+      sovaudit config check --config /etc/sovaudit/sovaudit.yaml --probe
     """
     root = click.get_current_context()
     config = loaded_config(root)
@@ -144,8 +198,15 @@ def check(command_name: str, fmt: str | None) -> None:
     ctx = _resolve(command_name, config, root)
     rows = list(_settings_rows(ctx, config, command_name))
     checked = []
-    if command_name in {"scan", "inventory"}:
+    if command_name in _SOURCE_COMMANDS:
         checked = _check_files(ctx.params) + _check_sampling(ctx.params)
+    expired = _expired_waivers(ctx.params, utc_now().date())
+    probes: list[ProbeResult] | None = None
+    if probe:  # imported here: the catalogue and the providers only for a run that probes
+        from sovaudit.cli.config_probe import probe_sources
+
+        probes = probe_sources(ctx.params) if command_name in _SOURCE_COMMANDS else []
+    failed = any(not result.ok for result in probes or ())
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -157,15 +218,27 @@ def check(command_name: str, fmt: str | None) -> None:
                         for name, value, origin in rows
                     ],
                     "checked": checked,
-                    "ok": True,
+                    "probes": None if probes is None else [r.to_dict() for r in probes],
+                    "waivers_expired": [waiver_notice_to_dict(n) for n in expired],
+                    "ok": not failed,
                 },
                 indent=2,
                 ensure_ascii=False,
             )
         )
+        if failed:
+            sys.exit(EXIT_INCOMPLETE)
         return
     table = [(name, json.dumps(value, ensure_ascii=False), origin) for name, value, origin in rows]
     click.echo("".join(format_table(("OPTION", "VALUE", "FROM"), table, max_cell=60)), nl=False)
     for item in checked:
         click.echo(f"checked: {item}")
-    click.echo(f"{config.path}: OK, a '{command_name}' run would start with these settings")
+    for notice in expired:
+        click.echo(_waiver_line(notice))
+    for result in probes or ():
+        click.echo(result.line())
+    if probes == [] and command_name in _SOURCE_COMMANDS:
+        click.echo("probe: no live source configured (inventory files are read above)")
+    click.echo(f"{config.path}: {_verdict(command_name, probes)}")
+    if failed:
+        sys.exit(EXIT_INCOMPLETE)

@@ -35,8 +35,53 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class AliasBombError(yaml.MarkedYAMLError):
     pass
+
+
+# Aliases may reuse parts of a document, not multiply it: a 560-byte inventory of nine levels
+# of nine aliases once grew to 1.9 GB. The expanded document may hold at most this many times
+# the nodes actually written, plus a small allowance for the usual `<<: *defaults`.
+ALIAS_GROWTH = 2
+ALIAS_ALLOWANCE = 10_000
+
+
+def expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """(nodes written, nodes once every alias is expanded), without recursion or expansion."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return len(sizes), sizes[id(root)]
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        written, expanded = expanded_size(node)
+        if expanded > written * ALIAS_GROWTH + ALIAS_ALLOWANCE:
+            raise AliasBombError(
+                None,
+                None,
+                f"aliases expand this document to {expanded:,} values from {written:,} "
+                "written: refused (use aliases to share a part, not to multiply it)",
+                node.start_mark,
+            )
+        return self.construct_document(node)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:

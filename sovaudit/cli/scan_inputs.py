@@ -135,7 +135,26 @@ def check_scan_files(params: Mapping[str, Any]) -> list[str]:
     if inputs.history is not None:
         checked.append(f"history {inputs.history.path}")
     checked.extend(f"delivery {describe_target(target)}" for target in inputs.targets)
+    output = params.get("output")
+    if output is not None:
+        checked.append(check_output(Path(output), mkdir=bool(params.get("mkdir"))))
     return checked
+
+
+def check_output(path: Path, *, mkdir: bool) -> str:
+    """What ``config check`` says of the output target, creating nothing: a missing folder
+    is the documented first-night failure, so it is an error unless --mkdir will create it."""
+    from sovaudit.output import prepare_target
+
+    real = Path(os.path.realpath(path))
+    if str(path) != "-" and not real.parent.is_dir():
+        if mkdir:
+            return f"output {path} (its folder {real.parent} will be created: --mkdir)"
+        raise InputError(
+            str(path), f"the folder {real.parent} does not exist (create it, or pass --mkdir)"
+        )
+    target = prepare_target(path)
+    return f"output {target.describe()}"
 
 
 def describe_target(target: Any) -> str:

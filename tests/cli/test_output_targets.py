@@ -226,3 +226,25 @@ def test_as_a_normal_user_its_own_file_is_replaced_keeping_its_mode(shared_scrat
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.stat().st_uid == NOBODY
     assert target.read_text().startswith("{")
+
+
+def test_config_check_reports_a_missing_output_folder_without_creating_it(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "scan.json"
+    config = tmp_path / "sovaudit.yaml"
+    config.write_text(
+        f"sources: {{inventory: [{SAMPLE}]}}\ncommands:\n  scan: {{output: {target}}}\n"
+    )
+    result = sovaudit("config", "check", "--config", str(config))
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        f"sovaudit: error: {target}: the folder {target.parent} does not exist "
+        "(create it, or pass --mkdir)"
+    ]
+    config.write_text(
+        f"sources: {{inventory: [{SAMPLE}]}}\n"
+        f"commands:\n  scan: {{output: {target}, mkdir: true}}\n"
+    )
+    result = sovaudit("config", "check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert f"its folder {target.parent} will be created: --mkdir" in result.stdout
+    assert not target.parent.exists()

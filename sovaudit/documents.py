@@ -21,9 +21,15 @@ LineFinder = Callable[[Sequence[str | int]], "int | None"]
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or InputError saying why it cannot be read."""
+    """The file's text, or InputError saying why it cannot be read.
+
+    A byte order mark (spreadsheets write one) is dropped. Line ends are kept as written:
+    universal newlines would turn a CR or CRLF inside a quoted CSV cell into LF, and a tag
+    would not read back as it was written.
+    """
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return handle.read()
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except IsADirectoryError:

@@ -11,6 +11,11 @@ first-class format. Nested fields flatten as follows:
   (unknown), optionally followed by ``-> TARGET``, the copy's own asset id
   (``replica:us-east-1 -> arn:aws:s3:::dr; backup:country=US; backup:?``);
 - ``tag:KEY`` (or ``tags.KEY``) columns: tags; ``attr:KEY`` columns: attributes.
+
+Files are written by ``sovaudit.csv_cells``, which quotes any cell holding a line break and
+gives a leading ``'`` to a cell a spreadsheet would run as a formula; the reader takes that
+``'`` off again (and skips a byte order mark), so ``inventory --format csv`` reads back as
+the same assets.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from sovaudit.csv_cells import BOM, csv_document, restore
 from sovaudit.errors import InputError
 from sovaudit.model import Asset, Copy
 
@@ -100,8 +106,12 @@ def _column_role(column: str) -> tuple[str, str]:
 
 
 def read_csv(text: str, file: str) -> tuple[list[dict[str, Any]], list[int]]:
-    """Rows as inventory objects, and the line each row starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Rows as inventory objects, and the line each row starts on.
+
+    Files read from disk have lost their byte order mark already (``read_text``); text
+    handed in directly may still have one.
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""))
     try:
         header = next(reader)
     except StopIteration:
@@ -110,7 +120,7 @@ def read_csv(text: str, file: str) -> tuple[list[dict[str, Any]], list[int]]:
         ) from None
     except csv.Error as exc:
         raise InputError(file, f"CSV syntax: {exc}", line=1) from None
-    roles = [_column_role(c) for c in header]
+    roles = [_column_role(restore(c.lstrip())) for c in header]
     for role, key in roles:
         if role == "unknown":
             raise InputError(
@@ -146,8 +156,10 @@ def _row_to_object(
 ) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     location: dict[str, Any] = {}
-    for (role, key), cell in zip(roles, row, strict=False):
-        cell = cell.strip()
+    for (role, key), raw in zip(roles, row, strict=False):
+        # The writer's ' is undone before the trim every cell gets, so a defused "\tx" reads
+        # back as "x", as " x" does.
+        cell = restore(raw.lstrip()).strip()
         if not cell:
             continue
         if role == "plain":
@@ -182,18 +194,14 @@ CSV_HEADER = (
 
 
 def write_csv(assets: Iterable[Asset]) -> Iterator[str]:
-    """CSV text lines for ``assets``, in the format ``read_csv`` accepts back."""
+    """CSV text for ``assets``, in the format ``read_csv`` accepts back, BOM first."""
     assets = list(assets)
     tag_keys = sorted({key for asset in assets for key in asset.tags})
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CSV_HEADER, *(f"tag:{k}" for k in tag_keys)])
-    for asset in assets:
-        writer.writerow([*_asset_cells(asset), *(asset.tags.get(k, "") for k in tag_keys)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    header = [*CSV_HEADER, *(f"tag:{k}" for k in tag_keys)]
+    return csv_document(
+        header,
+        ([*_asset_cells(asset), *(asset.tags.get(k, "") for k in tag_keys)] for asset in assets),
+    )
 
 
 def _copy_cell(copy: Copy) -> str:

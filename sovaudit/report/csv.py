@@ -1,17 +1,15 @@
 """One row per finding, for the spreadsheet a compliance team keeps its remediation plan in.
 
 Asset names, tags and ids come from the estate being audited, so anyone who can name a bucket
-can put text in this file. Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or
-``@`` as a formula (``=HYPERLINK(...)`` exfiltrates on click), so such cells are defused with
-a leading ``'``, as OWASP recommends; the value stays readable.
+can put text in this file: ``sovaudit.csv_cells`` writes it so that no cell is a live formula
+and no value breaks a row (formulas get a leading ``'``; see there).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
+from sovaudit.csv_cells import csv_document
 from sovaudit.model import Asset, Finding, ScanResult
 
 COLUMNS = (
@@ -36,21 +34,12 @@ COLUMNS = (
     "waiver_owner",
     "waiver_expires",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_BATCH = 500
 
 
-def defuse(value: str | None) -> str:
-    """``value`` as a cell a spreadsheet shows as text, never evaluates."""
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _row(finding: Finding, asset: Asset | None) -> list[str]:
+def _row(finding: Finding, asset: Asset | None) -> tuple[str | None, ...]:
     waiver = finding.waiver
     location = asset.location if asset is not None else None
-    values = (
+    return (
         finding.id,
         finding.severity.value,
         finding.status,
@@ -72,20 +61,13 @@ def _row(finding: Finding, asset: Asset | None) -> list[str]:
         waiver.owner if waiver else None,
         waiver.expires if waiver else None,
     )
-    return [defuse(value) for value in values]
-
-
-def _write(rows: Iterable[Iterable[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
 
 
 def render_csv(result: ScanResult) -> Iterator[str]:
-    """A header and one row per finding, in the order the scan reported them."""
+    """A header and one row per finding, in the order the scan reported them.
+
+    The first chunk starts with the UTF-8 byte order mark, so it is the file's first bytes
+    wherever the output goes (stdout, ``-o FILE``) and Excel shows accents.
+    """
     assets = {asset.id: asset for asset in result.assets}
-    yield _write([COLUMNS])
-    findings = result.findings
-    for start in range(0, len(findings), _BATCH):
-        batch = findings[start : start + _BATCH]
-        yield _write(_row(f, assets.get(f.asset_id)) for f in batch)
+    return csv_document(COLUMNS, (_row(f, assets.get(f.asset_id)) for f in result.findings))

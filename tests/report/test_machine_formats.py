@@ -25,12 +25,13 @@ from py_ocsf_models.objects.cloud import Cloud
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
+from sovaudit.csv_cells import BOM, defuse
 from sovaudit.engine.rules import load_rules
 from sovaudit.engine.waivers import load_waivers
 from sovaudit.locate import Locator
 from sovaudit.model import ScanResult, Severity, evolve
 from sovaudit.pipeline import build_sources
-from sovaudit.report.csv import COLUMNS, defuse, render_csv
+from sovaudit.report.csv import COLUMNS, render_csv
 from sovaudit.report.ocsf import OCSF_VERSION, epoch_millis, render_ocsf
 from sovaudit.report.sarif import render_sarif
 from sovaudit.scan import run_scan
@@ -144,7 +145,8 @@ def sarif(result: ScanResult) -> dict[str, Any]:
 
 def csv_rows(result: ScanResult) -> list[dict[str, str]]:
     text = "".join(render_csv(result))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert text.startswith(BOM)
+    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM), newline=""))
     assert tuple(reader.fieldnames or ()) == COLUMNS
     return list(reader)
 
@@ -333,6 +335,8 @@ def test_machine_formats_keep_hostile_text_intact(hostile: ScanResult) -> None:
         ("@x", "'@x"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        ("'=1", "''=1"),
+        ("'x", "'x"),
         ("a=b", "a=b"),
         ("", ""),
         (None, ""),
@@ -355,4 +359,4 @@ def test_csv_waiver_columns(waived: ScanResult) -> None:
 
 def test_csv_of_an_empty_scan_is_its_header() -> None:
     result = ScanResult("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", "MX", assets=())
-    assert "".join(render_csv(result)) == ",".join(COLUMNS) + "\n"
+    assert "".join(render_csv(result)) == BOM + ",".join(COLUMNS) + "\r\n"

@@ -16,10 +16,13 @@ def _width(text: str) -> int:
     return width
 
 
-def _clean(cell: object) -> str:
+def printable(cell: object) -> str:
     """One line of printable text: a tag value must not be able to redraw the terminal."""
     text = "" if cell is None else str(cell)
     return "".join(ch if ch.isprintable() else "?" for ch in text.replace("\n", " "))
+
+
+_clean = printable
 
 
 def format_table(

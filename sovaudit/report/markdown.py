@@ -11,6 +11,8 @@ from sovaudit.report.model import ROUNDTABLE_FIGURE, Report, Row
 def _cell(value: object) -> str:
     """One table cell: untrusted text must not break out of the table or inject markup."""
     text = "" if value is None else str(value)
+    # Control characters (ESC, OSC 52, C1) would reach a terminal that shows the file.
+    text = "".join(ch if ch.isprintable() or ch.isspace() else "\ufffd" for ch in text)
     for char, escaped in (
         ("\\", "\\\\"),
         ("|", "\\|"),

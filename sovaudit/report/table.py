@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import click
 
-from sovaudit.render_table import format_table
+from sovaudit.render_table import format_table, printable
 from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.model import ROUNDTABLE_FIGURE, Report, Row
 
@@ -36,8 +36,8 @@ def render_table(report: Report, colour: bool = False) -> Iterator[str]:
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if colour else text  # type: ignore[arg-type]
 
-    for line in report.lead_lines():
-        yield style(line, fg="red", bold=True) + "\n"
+    for line in report.lead_lines():  # a provider's error text: untrusted
+        yield style(printable(line), fg="red", bold=True) + "\n"
     yield style(report.headline(), bold=True) + "\n"
     if report.show_roundtable and summary["personal_assets"]:
         yield t("roundtable", figure=ROUNDTABLE_FIGURE) + "\n"

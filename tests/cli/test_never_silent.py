@@ -220,3 +220,20 @@ def test_no_color_turns_colour_off_on_a_terminal() -> None:
     plain = _run_on_a_terminal({"NO_COLOR": "1"})
     assert b"13 of 27 personal-data assets" in plain
     assert b"\x1b[" not in plain
+
+
+def test_markdown_and_the_terminal_table_carry_no_control_characters(tmp_path: Path) -> None:
+    estate = tmp_path / "estate.yaml"
+    estate.write_text(
+        "assets:\n"
+        '  - id: "crm\\e]52;c;ZXZpbA==\\a\\ec\\u009b31m"\n'
+        "    provider: saas\n"
+        "    classification: personal\n"
+        "    location: {country: US}\n"
+    )
+    for fmt in ("markdown", "table"):
+        result = sovaudit("scan", str(estate), "--format", fmt, "--fail-on", "never")
+        assert result.returncode == 0, result.stderr
+        assert "crm" in result.stdout
+        for control in ("\x1b", "\x07", "\x9b"):
+            assert control not in result.stdout, (fmt, control)

@@ -40,9 +40,36 @@ def read_text(path: Path) -> str:
         raise InputError(str(path), exc.strerror or str(exc)) from None
 
 
+# No sovaudit file nests nearly this deep (an inventory asset's attributes are a few levels);
+# JSON nested 100,000 levels used to end as an internal error (RecursionError), and a document
+# that the parser accepts could still exhaust the stack in the schema check or the reporters.
+MAX_DEPTH = 100
+
+
+def _too_deep(file: str) -> InputError:
+    return InputError(file, f"nested more than {MAX_DEPTH} levels deep: refused")
+
+
+def check_depth(document: Any, file: str) -> None:
+    """InputError when ``document`` nests deeper than MAX_DEPTH (measured without recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(file)
+        if isinstance(node, dict):
+            stack.extend(
+                (child, depth + 1) for child in node.values() if isinstance(child, (dict, list))
+            )
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, LineFinder]:
     try:
         document = load_with_lines(text)
+    except RecursionError:
+        raise _too_deep(file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -51,6 +78,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineFinder]:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(file, f"YAML syntax: {exc}") from None
+    check_depth(document, file)
 
     def find_line(path: Sequence[str | int]) -> int | None:
         return line_of(document, path)
@@ -66,15 +94,18 @@ def parse_json(text: str, file: str) -> tuple[Any, LineFinder]:
     """
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise _too_deep(file) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             file, f"JSON syntax: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
+    check_depth(document, file)
 
     def find_line(path: Sequence[str | int]) -> int | None:
         try:
             return line_of(load_with_lines(text), path)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             return None
 
     return document, find_line

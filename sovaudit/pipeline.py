@@ -13,6 +13,7 @@ from typing import Any
 
 from sovaudit import progress
 from sovaudit.classify import Classifier
+from sovaudit.errors import UsageError
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError, evolve
 from sovaudit.providers.interface import Provider, ProviderError
@@ -113,5 +114,9 @@ def build_sources(
         InventoryFileProvider(path, locator.explain_unknown, strict=strict, known_providers=known)
         for path in inventories
     ]
-    sources += [provider_class(name).from_options(options.get(name, {})) for name in names]
+    for name in names:
+        try:
+            sources.append(provider_class(name).from_options(options.get(name, {})))
+        except ValueError as exc:  # a provider's verdict on its own options: bad input
+            raise UsageError(f"{name}: {exc}") from None
     return sources

@@ -332,14 +332,43 @@ class Condition:
         return _true(self.evaluate(view))
 
 
+# Rule conditions are a few terms; a chain of 500 `&&` or 500 nested parentheses used to end
+# as an internal error (RecursionError) in the parser or the compiler. Each term of a chain
+# nests one level deeper in the parsed tree, so this bounds both.
+MAX_CONDITION_DEPTH = 64
+
+
+def _depth(node: Node) -> int:
+    """How deep the parsed expression nests, measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend(
+            (child, depth + 1) for child in current.get("children", ()) if isinstance(child, dict)
+        )
+    return deepest
+
+
 def compile_condition(text: str, shape: Shape) -> Condition:
     """Parse ``text``, check its field names against ``shape`` and compile it."""
     try:
         parsed = jmespath.compile(text)
+    except RecursionError:
+        raise ExpressionError(
+            f"the condition nests too deeply (at most {MAX_CONDITION_DEPTH} levels)"
+        ) from None
     except jmespath_exceptions.ParseError as exc:
         raise ExpressionError(f"invalid JMESPath: {exc.msg} at column {exc.lex_position}") from None
     except jmespath_exceptions.JMESPathError as exc:
         raise ExpressionError(f"invalid JMESPath: {exc}") from None
+    depth = _depth(parsed.parsed)
+    if depth > MAX_CONDITION_DEPTH:
+        raise ExpressionError(
+            f"the condition nests {depth} levels deep (at most {MAX_CONDITION_DEPTH}; each "
+            "term of an && or || chain counts as one)"
+        )
     problems: list[str] = []
     check_fields(parsed.parsed, shape, problems)
     if problems:

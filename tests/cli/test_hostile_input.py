@@ -52,3 +52,58 @@ def test_aliases_that_share_a_part_are_fine(tmp_path: Path) -> None:
     result = sovaudit("inventory", str(estate), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert '"MX-NLE"' in result.stdout
+
+
+@pytest.mark.parametrize("command", ["scan", "diff"])
+def test_json_nested_100k_levels_is_one_line(tmp_path: Path, command: str) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(
+        '{"assets": [{"id": "a", "attributes": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}]}"
+    )
+    args = [str(deep)] if command == "scan" else [str(deep), str(deep)]
+    result = sovaudit(command, *args, timeout=30)
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        f"sovaudit: error: {deep}: nested more than 100 levels deep: refused"
+    ]
+
+
+RULE = """\
+rules:
+  - id: deep-rule
+    title: {{en: t, es: t}}
+    severity: low
+    condition: "{condition}"
+    rationale: {{en: r, es: r}}
+    remediation: {{en: r, es: r}}
+    message: {{en: m, es: m}}
+    references: [x]
+    examples:
+      match: [{{id: a, provider: aws, region: us-east-1}}]
+      no_match: [{{id: b, provider: aws, region: mx-central-1}}]
+"""
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [" && ".join(["!in_home"] * 500), "(" * 500 + "!in_home" + ")" * 500],
+    ids=["chain-of-500", "500-parentheses"],
+)
+def test_a_deeply_nested_rule_condition_is_one_line(tmp_path: Path, condition: str) -> None:
+    rules = tmp_path / "deep.yaml"
+    rules.write_text(RULE.format(condition=condition))
+    for args in (("rules", "validate", str(rules)), ("scan", SAMPLE, "--rules", str(rules))):
+        result = sovaudit(*args, timeout=30)
+        assert result.returncode == 2, result.stderr
+        [line] = stderr_lines(result)
+        assert line.startswith(
+            f"sovaudit: error: {rules}:5: rules[0].condition: the condition nests"
+        )
+
+
+def test_a_plain_http_azure_endpoint_on_the_command_line_is_bad_input() -> None:
+    result = sovaudit("scan", "--provider", "azure", "--azure-endpoint", "http://example.com")
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        "sovaudit: error: azure: the Azure endpoint must be an https:// URL, not 'http://example.com'"
+    ]

@@ -55,7 +55,12 @@ def logging_options(func: F) -> F:
         show_default=True,
         help="'json' writes one JSON object per log line on stderr, for log collectors.",
     )(func)
-    func = click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")(func)
+    func = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="No progress or information on stderr; warnings and errors are still shown.",
+    )(func)
     return click.option(
         "-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging)."
     )(func)

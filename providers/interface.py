@@ -21,6 +21,21 @@ class ProviderError(Exception):
         return ScanError(provider=self.provider, scope=self.scope, message=str(self))
 
 
+def unexpected_answer(exc: Exception) -> str:
+    """The error entry for a scope whose answer broke the code reading it.
+
+    An HTTP 200 with a body no parser accepts, or well-formed JSON with the wrong field types,
+    must cost that scope, not the scan: the scope becomes an ``errors`` entry (exit 3) and the
+    other scopes are still reported. Should the answer have been valid, it is a bug, so the
+    entry says how to report it.
+    """
+    text = " ".join(str(exc).split())[:200]
+    return (
+        f"unexpected answer ({type(exc).__name__}: {text}); if the service answered "
+        "correctly this is a bug in sovaudit: please report it (-vv shows the traceback)"
+    )
+
+
 class Provider(abc.ABC):
     """A source of assets: a cloud account, an inventory file, a list of endpoints.
 

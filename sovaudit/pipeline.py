@@ -13,10 +13,10 @@ from typing import Any
 
 from sovaudit import progress
 from sovaudit.classify import Classifier
-from sovaudit.errors import UsageError
+from sovaudit.errors import SovauditError, UsageError
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError, evolve
-from sovaudit.providers.interface import Provider, ProviderError
+from sovaudit.providers.interface import Provider, ProviderError, unexpected_answer
 from sovaudit.providers.inventory_file import InventoryFileProvider
 from sovaudit.providers.registry import available, provider_class
 
@@ -51,6 +51,11 @@ def collect(providers: Iterable[Provider]) -> Collected:
                 assets[asset.id] = asset
         except ProviderError as exc:
             errors.append(exc.to_scan_error())
+        except SovauditError:
+            raise  # the user's own input (an inventory file): exit 2, not an incomplete scan
+        except Exception as exc:  # a malformed answer that a provider did not contain
+            log.debug("%s: reading failed", label, exc_info=True)
+            errors.append(ScanError(provider.name, "*", unexpected_answer(exc)))
         errors.extend(provider.errors)
         progress.source_finished(label, len(assets) - before, len(errors) - errors_before)
     progress.collection_done(len(assets))

@@ -34,7 +34,7 @@ from sovaudit.providers.aws.session import (
     new_session,
     organization_accounts,
 )
-from sovaudit.providers.interface import Provider, ProviderError
+from sovaudit.providers.interface import Provider, ProviderError, unexpected_answer
 
 from sovaudit import progress
 from sovaudit.model import Asset, ScanError
@@ -137,6 +137,13 @@ def describe_failure(exc: BaseException, service: str) -> str:
         return f"AWS endpoint did not answer in time: {exc}"
     if isinstance(exc, NoCredentialsError):
         return "no AWS credentials (environment, --aws-profile or instance role)"
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
+        detail = " ".join(str(exc).split())[:160]
+        return f"the {service} answer could not be parsed ({detail})"
+    if not isinstance(exc, _read_errors()) and isinstance(exc, Exception):
+        return unexpected_answer(exc)
     return str(exc)
 
 
@@ -145,6 +152,13 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (ClientError, BotoCoreError, ReadOnlyViolation)
+
+
+def _scope_failures() -> tuple[type[BaseException], ...]:
+    """What ends one scope (or the caller's identity) without ending the scan: read errors,
+    and any other failure an answer caused in the code reading it (a body no parser accepts,
+    JSON with the wrong field types). ``describe_failure`` says which."""
+    return (*_read_errors(), Exception)
 
 
 class AwsProvider(Provider):
@@ -196,7 +210,7 @@ class AwsProvider(Provider):
         session = new_session(SessionSpec(profile=self.profile))
         try:
             account, partition = caller_identity(session)
-        except _read_errors() as exc:
+        except _scope_failures() as exc:
             raise ProviderError(
                 PROVIDER, f"cannot identify the caller: {describe_failure(exc, 'sts')}"
             ) from None
@@ -217,7 +231,7 @@ class AwsProvider(Provider):
             return [own]
         try:
             members = organization_accounts(session, partition)
-        except _read_errors() as exc:
+        except _scope_failures() as exc:
             message = describe_failure(exc, "organizations")
             raise ProviderError(
                 PROVIDER, f"cannot list the organization's accounts: {message}"
@@ -238,7 +252,7 @@ class AwsProvider(Provider):
                 spec = SessionSpec(credentials=credentials)
             service = "ec2"
             regions = enabled_regions(self._sessions.get(spec), partition, self.regions)
-        except _read_errors() as exc:
+        except _scope_failures() as exc:
             message = describe_failure(exc, service)
             if account_id == own:
                 raise ProviderError(
@@ -257,7 +271,7 @@ class AwsProvider(Provider):
         assets: list[Asset] = []
         try:
             assets.extend(collector.collect(scope))
-        except _read_errors() as exc:
+        except _scope_failures() as exc:
             where = f"{account.account_id}/{region}/{collector.service}"
             return assets, ScanError(PROVIDER, where, describe_failure(exc, collector.service))
         return assets, None

@@ -11,6 +11,8 @@ Shared by every test under tests/aws. Fixture names are part of the tests' contr
   through a guarded session during the test, in call order.
 - ``deny_region_proxy``: a factory for a reverse proxy in front of moto that answers
   AccessDenied to requests signed for chosen regions (moto itself never denies).
+- ``fault_proxy``: the same proxy with other faults per region or (region, service): an HTTP
+  200 no parser accepts, JSON with the wrong field types, or no answer at all.
 """
 
 from __future__ import annotations
@@ -124,13 +126,34 @@ def _denial(service: str) -> tuple[str, bytes]:
     return "text/xml", body.encode()
 
 
-class DenyingProxy:
-    """Forwards to moto, except requests whose SigV4 credential scope names a denied region."""
+# What a faulty endpoint answers, by fault: a denial, an HTTP 200 whose body no parser accepts,
+# well-formed JSON with the wrong field types, or nothing at all (the connection stays open).
+DENY, GARBAGE, WRONG_TYPES, SILENT = "deny", "garbage", "wrong-types", "silent"
+SILENT_FOR = 30.0  # seconds a silent answer waits before closing: longer than any client waits
 
-    def __init__(self, upstream: str, denied_regions: set[str]) -> None:
+
+def _fault_answer(fault: str, service: str) -> tuple[int, str, bytes]:
+    if fault == DENY:
+        return (403, *_denial(service))
+    if fault == GARBAGE:
+        return 200, "application/xml", b"\x00<<this is not an answer>> {["
+    # JSON protocol services (DynamoDB, ...): every list and object a client expects is a string.
+    body = '{"TableNames": "not-a-list", "Table": "not-an-object", "LastEvaluatedTableName": 5}'
+    return 200, "application/x-amz-json-1.0", body.encode()
+
+
+class FaultProxy:
+    """Forwards to moto, except requests whose SigV4 credential scope matches a fault.
+
+    ``faults`` maps a region, or a (region, service) pair, to DENY, GARBAGE, WRONG_TYPES or
+    SILENT; ``faulted`` records the (region, service) of every request answered with a fault.
+    """
+
+    def __init__(self, upstream: str, faults: Mapping[object, str]) -> None:
         self.upstream = upstream.removeprefix("http://")
-        self.denied_regions = denied_regions
-        self.denied: list[tuple[str, str]] = []  # (region, service) of each refused request
+        self.faults = dict(faults)
+        self.faulted: list[tuple[str, str]] = []
+        self._closing = threading.Event()
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -143,10 +166,15 @@ class DenyingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 match = _SCOPE.search(self.headers.get("Authorization", ""))
-                if match and match.group(1) in proxy.denied_regions:
-                    proxy.denied.append((match.group(1), match.group(2)))
-                    content_type, payload = _denial(match.group(2))
-                    self.send_response(403)
+                fault = proxy.fault_for(*match.groups()) if match else None
+                if fault is not None and match is not None:
+                    proxy.faulted.append((match.group(1), match.group(2)))
+                    if fault == SILENT:
+                        proxy._closing.wait(SILENT_FOR)
+                        self.close_connection = True
+                        return
+                    status, content_type, payload = _fault_answer(fault, match.group(2))
+                    self.send_response(status)
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
@@ -174,9 +202,25 @@ class DenyingProxy:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
+    def fault_for(self, region: str, service: str) -> str | None:
+        return self.faults.get((region, service), self.faults.get(region))
+
     def close(self) -> None:
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class DenyingProxy(FaultProxy):
+    """Forwards to moto, except requests whose SigV4 credential scope names a denied region."""
+
+    def __init__(self, upstream: str, denied_regions: set[str]) -> None:
+        super().__init__(upstream, dict.fromkeys(denied_regions, DENY))
+
+    @property
+    def denied(self) -> list[tuple[str, str]]:
+        """(region, service) of each refused request."""
+        return self.faulted
 
 
 @pytest.fixture
@@ -189,6 +233,25 @@ def deny_region_proxy(
 
     def start(*regions: str) -> DenyingProxy:
         proxy = DenyingProxy(moto_server, set(regions))
+        proxies.append(proxy)
+        point_at(monkeypatch, proxy.url)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.close()
+
+
+@pytest.fixture
+def fault_proxy(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[Mapping[object, str]], FaultProxy]]:
+    """``fault_proxy({"sa-east-1": GARBAGE, ("us-east-1", "sts"): SILENT})``: starts a proxy
+    answering those scopes with those faults and points AWS_ENDPOINT_URL at it."""
+    proxies: list[FaultProxy] = []
+
+    def start(faults: Mapping[object, str]) -> FaultProxy:
+        proxy = FaultProxy(moto_server, faults)
         proxies.append(proxy)
         point_at(monkeypatch, proxy.url)
         return proxy

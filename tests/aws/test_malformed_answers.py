@@ -1,0 +1,81 @@
+"""One malformed answer costs its scope, never the scan: an errors entry, exit 3, the rest read.
+
+An HTTP 200 whose body no parser accepts (from STS, or from one region's EC2), or well-formed
+JSON with the wrong field types (from one region's DynamoDB), used to end the scan with exit 4
+and throw away every other region. A proxy in front of moto answers the chosen scopes so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from tests.aws.conftest import ACCOUNT, GARBAGE, WRONG_TYPES, FaultProxy, make_bucket
+from tests.process import sovaudit, stderr_lines
+
+REGIONS = ("--aws-region", "mx-central-1", "--aws-region", "sa-east-1")
+
+
+def _table(name: str, region: str) -> None:
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _scan() -> tuple[int, dict[str, Any], list[str]]:
+    result = sovaudit(
+        "scan", "--provider", "aws", *REGIONS, "--format", "json", "--fail-on", "never"
+    )
+    return result.returncode, json.loads(result.stdout), stderr_lines(result)
+
+
+def test_garbage_from_one_regions_ec2_costs_that_scope_only(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    make_bucket("clientes-qro", "mx-central-1", {"data-classification": "personal"})
+    _table("pedidos", "sa-east-1")
+    proxy = fault_proxy({("sa-east-1", "ec2"): GARBAGE})
+    code, document, stderr = _scan()
+    assert code == 3
+    errors = {e["scope"]: e["message"] for e in document["errors"]}
+    assert set(errors) == {f"{ACCOUNT}/sa-east-1/ec2"}
+    assert "could not be parsed" in errors[f"{ACCOUNT}/sa-east-1/ec2"]
+    names = {asset["name"] for asset in document["assets"]}
+    assert {"clientes-qro", "pedidos"} <= names  # S3 and sa-east-1's DynamoDB still read
+    assert any("could not read aws" in line and "sa-east-1/ec2" in line for line in stderr)
+    assert ("sa-east-1", "ec2") in proxy.faulted
+
+
+def test_wrong_field_types_from_one_regions_dynamodb_cost_that_scope_only(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    _table("clientes", "mx-central-1")
+    _table("pedidos", "sa-east-1")
+    fault_proxy({("sa-east-1", "dynamodb"): WRONG_TYPES})
+    code, document, _ = _scan()
+    assert code == 3
+    errors = {e["scope"]: e["message"] for e in document["errors"]}
+    assert set(errors) == {f"{ACCOUNT}/sa-east-1/dynamodb"}
+    assert errors[f"{ACCOUNT}/sa-east-1/dynamodb"].startswith("unexpected answer (")
+    assert "please report it" in errors[f"{ACCOUNT}/sa-east-1/dynamodb"]
+    names = {asset["name"] for asset in document["assets"]}
+    assert "clientes" in names
+    assert "pedidos" not in names
+
+
+def test_garbage_from_sts_is_an_incomplete_scan_not_a_crash(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    fault_proxy({"us-east-1": GARBAGE, "mx-central-1": GARBAGE})
+    code, document, stderr = _scan()
+    assert code == 3
+    [error] = document["errors"]
+    assert error["message"].startswith("cannot identify the caller: the sts answer could not be")
+    assert len(stderr) == 1
+    assert "internal error" not in " ".join(stderr)

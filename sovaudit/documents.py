@@ -35,7 +35,10 @@ def read_text(path: Path) -> str:
     except IsADirectoryError:
         raise InputError(str(path), "is a directory, not a file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+        line = _line_of_byte(path, exc.start)
+        raise InputError(
+            str(path), f"not UTF-8 text (byte {exc.start}; save the file as UTF-8)", line=line
+        ) from None
     except OSError as exc:
         raise InputError(str(path), exc.strerror or str(exc)) from None
 
@@ -63,6 +66,13 @@ def check_depth(document: Any, file: str) -> None:
             )
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+
+
+def _line_of_byte(path: Path, offset: int) -> int | None:
+    try:
+        return path.read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return None
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineFinder]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from sovaudit import __version__
 from sovaudit.logs import final_line
@@ -106,7 +107,14 @@ def main() -> None:
     except SystemExit:
         raise
     except click.ClickException as exc:  # a usage error, before logging is set up
-        if _json_logs_requested(sys.argv[1:], os.environ):
+        variable = _variable_behind(exc)
+        if variable is not None:  # a bad SOVAUDIT_* value: name the variable, in one line
+            final_line(
+                "error",
+                f"{variable}: {getattr(exc, 'message', exc)}",
+                as_json=_json_logs_requested(sys.argv[1:], os.environ),
+            )
+        elif _json_logs_requested(sys.argv[1:], os.environ):
             final_line("error", exc.format_message(), as_json=True, usage=True)
         else:
             exc.show()
@@ -126,6 +134,17 @@ def main() -> None:
         )
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _variable_behind(exc: click.ClickException) -> str | None:
+    """The environment variable a bad parameter value came from, if it came from one."""
+    if not isinstance(exc, click.BadParameter) or exc.ctx is None or exc.param is None:
+        return None
+    name = exc.param.name or ""
+    if exc.ctx.get_parameter_source(name) is not ParameterSource.ENVIRONMENT:
+        return None
+    names = exc.param.envvar if isinstance(exc.param.envvar, list) else [exc.param.envvar]
+    return next((n for n in names if n and n in os.environ), None)
 
 
 def _json_logs_requested(argv: list[str], environ: Mapping[str, str]) -> bool:

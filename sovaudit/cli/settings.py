@@ -52,9 +52,27 @@ def _anchored(config: Config, value: Any) -> Any:
     return str(path if path.is_absolute() else config.path.parent / path)
 
 
+def _check_command_sections(ctx: click.Context, config: Config) -> None:
+    """A ``commands.scna`` section is a typo that every run would silently ignore."""
+    root = ctx.find_root().command
+    if not isinstance(root, click.Group):
+        return
+    known = root.list_commands(ctx)
+    for name, section in config.commands.items():
+        if name not in known:
+            lines = [setting.line for setting in section.values() if setting.line]
+            raise InputError(
+                str(config.path),
+                f"'{name}' is not a command (commands: {', '.join(known)})",
+                line=min(lines) if lines else None,  # its first option: inside the section
+                field=f"commands.{name}",
+            )
+
+
 def _checked_defaults(ctx: click.Context, config: Config) -> dict[str, Any]:
     """The command's values from the file, each converted as click would, with its line."""
     command = _command_name(ctx)
+    _check_command_sections(ctx, config)
     params = {param.name: param for param in ctx.command.params if param.name}
     keys = option_keys(ctx.command)
     defaults = config.default_map(command, list(params), keys)

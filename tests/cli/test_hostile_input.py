@@ -107,3 +107,33 @@ def test_a_plain_http_azure_endpoint_on_the_command_line_is_bad_input() -> None:
     assert stderr_lines(result) == [
         "sovaudit: error: azure: the Azure endpoint must be an https:// URL, not 'http://example.com'"
     ]
+
+
+def test_a_misspelt_command_section_in_the_config_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "sovaudit.yaml"
+    config.write_text(f"sources: {{inventory: [{SAMPLE}]}}\ncommands:\n  scna: {{format: html}}\n")
+    result = sovaudit("scan", "--config", str(config), "--format", "json")
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        f"sovaudit: error: {config}:3: commands.scna: 'scna' is not a command (commands: "
+        "config, data, diff, history, inventory, locate, regions, report, rules, scan)"
+    ]
+
+
+def test_a_bad_environment_value_names_the_variable_in_one_line() -> None:
+    result = sovaudit("scan", SAMPLE, env={"SOVAUDIT_FAIL_ON": "bogus"})
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        "sovaudit: error: SOVAUDIT_FAIL_ON: 'bogus' is not one of 'critical', 'high', "
+        "'medium', 'low', 'info', 'never'."
+    ]
+
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    latin1 = tmp_path / "estate.yaml"
+    latin1.write_bytes(b"assets:\n  - id: rack\n  - id: caf\xe9\n")
+    result = sovaudit("scan", str(latin1))
+    assert result.returncode == 2
+    assert stderr_lines(result) == [
+        f"sovaudit: error: {latin1}:3: not UTF-8 text (byte 32; save the file as UTF-8)"
+    ]

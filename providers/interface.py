@@ -21,6 +21,10 @@ class ProviderError(Exception):
         return ScanError(provider=self.provider, scope=self.scope, message=str(self))
 
 
+# The errors entry of a scope still unread when the collection's --timeout ran out.
+NOT_FINISHED = "not read: the collection's --timeout ran out before this scope answered"
+
+
 def unexpected_answer(exc: Exception) -> str:
     """The error entry for a scope whose answer broke the code reading it.
 
@@ -46,6 +50,10 @@ class Provider(abc.ABC):
     """
 
     name: str
+    # When the whole collection must end (a time.monotonic() value), set by sovaudit.pipeline
+    # from --timeout; a provider that reads scopes through sovaudit.deadline.run_scopes reports
+    # the scopes unfinished by then as errors and returns what it read.
+    deadline: float | None = None
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Provider:

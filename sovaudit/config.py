@@ -137,6 +137,7 @@ def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any]
         ("waivers_path", ("waivers",), path),
         ("fail_on", ("fail_on",), _as_is),
         ("strict", ("strict",), _as_is),
+        ("timeout", ("timeout",), float),
         ("baseline", ("baseline",), path),
         ("history", ("history",), path),
         ("history_keep_days", ("history_retention", "days"), int),

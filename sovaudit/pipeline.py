@@ -13,14 +13,22 @@ from typing import Any
 
 from sovaudit import progress
 from sovaudit.classify import Classifier
+from sovaudit.deadline import DeadlineReached, passed, within
 from sovaudit.errors import SovauditError, UsageError
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError, evolve
-from sovaudit.providers.interface import Provider, ProviderError, unexpected_answer
+from sovaudit.providers.interface import (
+    NOT_FINISHED,
+    Provider,
+    ProviderError,
+    unexpected_answer,
+)
 from sovaudit.providers.inventory_file import InventoryFileProvider
 from sovaudit.providers.registry import available, provider_class
 
 log = logging.getLogger(__name__)
+
+NOT_STARTED = "not read: the collection's --timeout ran out before this source was started"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,20 +37,26 @@ class Collected:
     errors: tuple[ScanError, ...]
 
 
-def collect(providers: Iterable[Provider]) -> Collected:
+def collect(providers: Iterable[Provider], *, deadline: float | None = None) -> Collected:
     """Every asset from every source; a provider that fails is an error entry, not a crash.
 
     The same asset id from two sources (an inventory file and a previous scan, say) is kept
-    once, first source first, so nothing is counted twice.
+    once, first source first, so nothing is counted twice. ``deadline`` (from --timeout, a
+    time.monotonic() value) ends the collection: what was read by then is kept, and every
+    source or scope still unread is an error entry.
     """
     assets: dict[str, Asset] = {}
     errors: list[ScanError] = []
     for provider in providers:
         label = provider.label
+        if passed(deadline):
+            errors.append(ScanError(provider.name, "*", NOT_STARTED))
+            continue
+        provider.deadline = deadline
         progress.source_started(label)
         before, errors_before = len(assets), len(errors)
         try:
-            for asset in provider.collect():
+            for asset in within(provider.collect, deadline):
                 if asset.id in assets:
                     log.warning(
                         "asset %s appears in more than one source; keeping the first", asset.id
@@ -51,6 +65,8 @@ def collect(providers: Iterable[Provider]) -> Collected:
                 assets[asset.id] = asset
         except ProviderError as exc:
             errors.append(exc.to_scan_error())
+        except DeadlineReached:
+            errors.append(ScanError(provider.name, "*", NOT_FINISHED))
         except SovauditError:
             raise  # the user's own input (an inventory file): exit 2, not an incomplete scan
         except Exception as exc:  # a malformed answer that a provider did not contain

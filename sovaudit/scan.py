@@ -28,10 +28,14 @@ def run_scan(
     home: str = "MX",
     lang: str = "en",
     clock: Callable[[], datetime.datetime] = utc_now,
+    deadline: float | None = None,
 ) -> ScanResult:
-    """Run every stage and return the result; raises only for bad input (InputError)."""
+    """Run every stage and return the result; raises only for bad input (InputError).
+
+    ``deadline`` (a time.monotonic() value) ends the collection: see sovaudit.deadline.
+    """
     started = clock()
-    collected = collect(sources)
+    collected = collect(sources, deadline=deadline)
     assets = prepare(collected.assets, locator, classifier)
     findings, rule_errors = evaluate(assets, rules, home, lang)
     findings, notices = apply_waivers(findings, waivers, started.date())

@@ -34,9 +34,15 @@ from sovaudit.providers.aws.session import (
     new_session,
     organization_accounts,
 )
-from sovaudit.providers.interface import Provider, ProviderError, unexpected_answer
+from sovaudit.providers.interface import (
+    NOT_FINISHED,
+    Provider,
+    ProviderError,
+    unexpected_answer,
+)
 
 from sovaudit import progress
+from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
 
 if TYPE_CHECKING:
@@ -351,28 +357,33 @@ class AwsProvider(Provider):
             # organization that is itself hundreds of calls. Workers build their own sessions;
             # only the credentials AssumeRole returned travel between threads.
             prepared = list(pool.map(lambda a: self._prepare(own, a, partition), account_ids))
-            futures = []
-            scopes: list[str] = []
+            tasks: list[tuple[_Account, str, ServiceCollector]] = []
             for account in prepared:
                 if isinstance(account, ScanError):
                     self._errors.append(account)
                     continue
-                for region, collector in self._scopes(account, collectors):
-                    futures.append(pool.submit(self._run, account, region, partition, collector))
-                    scopes.append(f"{account.account_id}/{region}/{collector.service}")
-            progress.scopes_planned(self.name, len(futures))
+                tasks.extend(
+                    (account, region, c) for region, c in self._scopes(account, collectors)
+                )
+            scopes = [f"{a.account_id}/{region}/{c.service}" for a, region, c in tasks]
+            progress.scopes_planned(self.name, len(tasks))
             collected: list[Asset] = []
-            try:
-                for scope, future in zip(scopes, futures, strict=True):
-                    assets, error = future.result()
-                    progress.scope_finished(self.name, scope, len(assets), failed=bool(error))
-                    if error is not None:
-                        log.warning("aws: %s: %s", error.scope, error.message)
-                        self._errors.append(error)
-                    collected.extend(assets)
-            finally:
-                for future in futures:
-                    future.cancel()
+            # Scopes run on their own threads, so that the --timeout can stop waiting for them.
+            outcomes = run_scopes(
+                scopes,
+                lambda index: self._run(*tasks[index][:2], partition, tasks[index][2]),
+                workers=self.max_workers,
+                deadline=self.deadline,
+                thread_name_prefix="sovaudit-aws-scope",
+            )
+            for scope, outcome in outcomes:
+                assets, error = outcome or ([], ScanError(PROVIDER, scope, NOT_FINISHED))
+                progress.scope_finished(self.name, scope, len(assets), failed=bool(error))
+                if error is not None:
+                    # Said once on stderr when the scan ends (sovaudit.cli.announce).
+                    log.info("aws: %s: %s", error.scope, error.message)
+                    self._errors.append(error)
+                collected.extend(assets)
             if self.content_sampling is not None:
                 collected = self._sample_buckets(pool, collected, prepared)
         for collector in collectors:

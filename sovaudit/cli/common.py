@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import gc
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# A nightly collection still running after an hour is stuck on something; a very large
+# organisation raises it (--timeout, config `timeout`).
+DEFAULT_TIMEOUT = 3600.0
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
@@ -210,6 +214,11 @@ class Sources:
     providers: tuple[str, ...]
     options: dict[str, dict[str, Any]]
     strict: bool = False
+    timeout: float | None = None  # seconds the whole collection may take (--timeout)
+
+    def deadline(self) -> float | None:
+        """The collection's deadline, counted from now (a time.monotonic() value)."""
+        return None if not self.timeout else time.monotonic() + self.timeout
 
     def build(self, locator: Locator) -> list[Provider]:
         """The providers to collect from, inventory files first."""
@@ -256,7 +265,11 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
         if name in providers or any(values.values()):
             options[name] = values
     return Sources(
-        tuple(kwargs.pop("inventories")), providers, options, bool(kwargs.pop("strict", False))
+        tuple(kwargs.pop("inventories")),
+        providers,
+        options,
+        bool(kwargs.pop("strict", False)),
+        kwargs.pop("timeout", None),
     )
 
 
@@ -281,6 +294,15 @@ def source_options(func: F) -> F:
         (
             click.argument(
                 "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0),
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="Most the collection may take; scopes not read by then are errors "
+                "(exit 3) and the rest is reported. 0: no limit.",
             ),
             click.option(
                 "--strict",

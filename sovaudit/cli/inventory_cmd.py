@@ -143,7 +143,7 @@ def inventory(
     fmt, target = resolve_output(fmt, output, FORMATS, mkdir=params.pop("mkdir", False))
     attach_content_sampling(sources.options, content_limits(params))
     locator = Locator(load_catalogue())
-    collected = collect(sources.build(locator))
+    collected = collect(sources.build(locator), deadline=sources.deadline())
     assets = prepare(collected.assets, locator, Classifier(default_conventions()))
     errors = list(collected.errors)
     announce(errors)

@@ -103,6 +103,24 @@ def main() -> None:
     for signum in EXIT_SIGNALLED:
         signal.signal(signum, _stop)
     try:
+        _run()
+    except SystemExit as stop:
+        _leave_abandoned_threads(stop.code)
+        raise
+
+
+def _leave_abandoned_threads(code: object) -> None:
+    """End the process now if --timeout left a thread blocked in a call (it would otherwise
+    be joined at exit, holding a finished run for as long as the call takes)."""
+    deadline = sys.modules.get("sovaudit.deadline")
+    if deadline is not None and deadline.abandoned():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def _run() -> None:
+    try:
         code = cli.main(prog_name="sovaudit", standalone_mode=False)
     except SystemExit:
         raise
@@ -143,8 +161,9 @@ def _variable_behind(exc: click.ClickException) -> str | None:
     name = exc.param.name or ""
     if exc.ctx.get_parameter_source(name) is not ParameterSource.ENVIRONMENT:
         return None
-    names = exc.param.envvar if isinstance(exc.param.envvar, list) else [exc.param.envvar]
-    return next((n for n in names if n and n in os.environ), None)
+    envvar = exc.param.envvar
+    names: list[str] = [envvar] if isinstance(envvar, str) else list(envvar or ())
+    return next((n for n in names if n in os.environ), None)
 
 
 def _json_logs_requested(argv: list[str], environ: Mapping[str, str]) -> bool:

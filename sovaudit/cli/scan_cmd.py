@@ -123,6 +123,7 @@ def scan(
         waivers=inputs.waivers,
         home=home_country,
         lang=lang,
+        deadline=sources.deadline(),
     )
     announce(result.errors, result.waiver_notices)
     code = exit_code(result, None if fail_on == "never" else Severity(fail_on))

@@ -8,12 +8,14 @@ and throw away every other region. A proxy in front of moto answers the chosen s
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
 
-from tests.aws.conftest import ACCOUNT, GARBAGE, WRONG_TYPES, FaultProxy, make_bucket
+from tests.aws.conftest import ACCOUNT, GARBAGE, SILENT, WRONG_TYPES, FaultProxy, make_bucket
 from tests.process import sovaudit, stderr_lines
 
 REGIONS = ("--aws-region", "mx-central-1", "--aws-region", "sa-east-1")
@@ -79,3 +81,43 @@ def test_garbage_from_sts_is_an_incomplete_scan_not_a_crash(
     assert error["message"].startswith("cannot identify the caller: the sts answer could not be")
     assert len(stderr) == 1
     assert "internal error" not in " ".join(stderr)
+
+
+def test_a_region_that_never_answers_is_cut_off_by_the_timeout(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    make_bucket("clientes-qro", "mx-central-1", {"data-classification": "personal"})
+    _table("clientes", "mx-central-1")
+    fault_proxy({("sa-east-1", "dynamodb"): SILENT})
+    started = time.monotonic()
+    result = sovaudit(
+        "scan", "--provider", "aws", *REGIONS, "--format", "json", "--fail-on", "never",
+        "--timeout", "10", timeout=90,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3, result.stderr
+    assert elapsed < 28  # the silent endpoint holds each call for 30 s, with retries for minutes
+    document = json.loads(result.stdout)
+    errors = {e["scope"]: e["message"] for e in document["errors"]}
+    assert set(errors) == {f"{ACCOUNT}/sa-east-1/dynamodb"}
+    assert "--timeout ran out" in errors[f"{ACCOUNT}/sa-east-1/dynamodb"]
+    assert {"clientes-qro", "clientes"} <= {a["name"] for a in document["assets"]}
+
+
+def test_sts_that_never_answers_is_cut_off_and_the_inventory_still_reported(
+    fault_proxy: Callable[..., FaultProxy], tmp_path: Path
+) -> None:
+    fault_proxy({"us-east-1": SILENT, "mx-central-1": SILENT})
+    estate = tmp_path / "estate.yaml"
+    estate.write_text("assets:\n  - {id: rack, provider: onprem, location: {country: MX}}\n")
+    started = time.monotonic()
+    result = sovaudit(
+        "scan", str(estate), "--provider", "aws", *REGIONS, "--format", "json",
+        "--fail-on", "never", "--timeout", "3", timeout=60,
+    )  # fmt: skip
+    assert time.monotonic() - started < 25  # 3 s, the grace of 5 s, start-up
+    assert result.returncode == 3, result.stderr
+    document = json.loads(result.stdout)
+    assert [e["provider"] for e in document["errors"]] == ["aws"]
+    assert "--timeout ran out" in document["errors"][0]["message"]
+    assert [a["id"] for a in document["assets"]] == ["rack"]

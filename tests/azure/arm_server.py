@@ -31,6 +31,10 @@ HOST = "127.0.0.1"
 SUBSCRIPTIONS_PAGE = 2
 
 
+# How long a silent subscription holds a request before closing it: longer than a test waits.
+SILENT_FOR = 30.0
+
+
 class ArmServer:
     """The server, its data and its log. ``url`` is the base to pass as ``--azure-endpoint``."""
 
@@ -45,6 +49,8 @@ class ArmServer:
         self.tokens: list[str] = []
         self._throttled: set[str] = set()
         self._lock = threading.Lock()
+        # Set to let every silent request go (at stop); each waits at most SILENT_FOR anyway.
+        self.release = threading.Event()
         self._httpd = http.server.ThreadingHTTPServer((HOST, 0), _handler(self))
         self._httpd.daemon_threads = True
         self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True)
@@ -56,8 +62,14 @@ class ArmServer:
         self._thread.start()
 
     def stop(self) -> None:
+        self.release.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def never_answers(self, path: str) -> bool:
+        """Whether a request for ``path`` belongs to a subscription that never answers."""
+        parts = urllib.parse.urlsplit(path).path.strip("/").split("/")
+        return len(parts) >= 2 and parts[0] == "subscriptions" and parts[1] in self.silent
 
     def reset(self) -> None:
         with self._lock:
@@ -66,6 +78,7 @@ class ArmServer:
             self.storage_accounts = {}
             self.forbidden = set()
             self.throttle_once = set()
+            self.silent = set()  # subscriptions whose requests are never answered
             self.requests = []
             self.tokens = []
             self._throttled = set()
@@ -163,6 +176,10 @@ def _handler(server: ArmServer) -> type[http.server.BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
+            if server.never_answers(self.path):
+                server.release.wait(SILENT_FOR)  # accept, then say nothing
+                self.close_connection = True
+                return
             status, headers, body = server.answer(
                 self.command, self.path, self.headers.get("Authorization")
             )

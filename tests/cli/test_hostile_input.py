@@ -137,3 +137,15 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     assert stderr_lines(result) == [
         f"sovaudit: error: {latin1}:3: not UTF-8 text (byte 32; save the file as UTF-8)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"), [("id,name,ID", "id"), ("id,tag:env,tags.env", "env")]
+)
+def test_a_csv_with_a_repeated_column_is_one_line(tmp_path: Path, header: str, field: str) -> None:
+    estate = tmp_path / "estate.csv"
+    estate.write_text(f"{header}\na,b,c\n")
+    result = sovaudit("scan", str(estate))
+    assert result.returncode == 2
+    [line] = stderr_lines(result)
+    assert line.startswith(f"sovaudit: error: {estate}:1: {field}: columns ")

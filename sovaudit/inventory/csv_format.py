@@ -130,15 +130,15 @@ def read_csv(text: str, file: str) -> tuple[list[dict[str, Any]], list[int]]:
                 field=key,
             )
     seen: dict[tuple[str, str], int] = {}
-    for index, role in enumerate(roles):
-        if role in seen:  # two columns for one field: one of them would be dropped silently
+    for index, column in enumerate(roles):
+        if column in seen:  # two columns for one field: one of them would be dropped silently
             raise InputError(
                 file,
-                f"columns {seen[role] + 1} and {index + 1} are both {header[index].strip()!r}",
+                f"columns {seen[column] + 1} and {index + 1} are both {header[index].strip()!r}",
                 line=1,
-                field=role[1],
+                field=column[1],
             )
-        seen[role] = index
+        seen[column] = index
     if ("plain", "id") not in roles:
         raise InputError(file, "the header has no 'id' column", line=1)
     assets: list[dict[str, Any]] = []

@@ -71,7 +71,7 @@ def history(
         )
     fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
     t = Translator(lang or default_language())
-    with HistoryStore(history, create=False) as store:
+    with HistoryStore(history, read_only=True) as store:
         if changes or run_id is not None:
             found = store.changes(run_id)
             chunks = list(render_changes(fmt, found, store.run(found.run_id), t))

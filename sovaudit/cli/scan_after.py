@@ -98,7 +98,7 @@ class AfterScan:
         from sovaudit.history import HistoryStore
 
         try:
-            with HistoryStore(settings.path) as store:
+            with HistoryStore(settings.path, read_only=True) as store:
                 runs = store.runs(limit=TREND_RUNS - 1)
                 if self.changes is None and runs:
                     previous = runs[-1]

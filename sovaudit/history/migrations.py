@@ -104,6 +104,11 @@ def _check(stamp: tuple[int, int, int], path: str) -> None:
         )
 
 
+def schema_version(connection: sqlite3.Connection) -> int:
+    """The history schema version the file is at."""
+    return _stamp(connection)[0]
+
+
 def check_stamp(connection: sqlite3.Connection, path: str) -> None:
     """Refuse another program's database, or a history written by a newer sovaudit."""
     _check(_stamp(connection), path)

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any
 
 from sovaudit.errors import InputError, SovauditError
-from sovaudit.history.migrations import check_stamp, migrate
+from sovaudit.history.migrations import SCHEMA_VERSION, check_stamp, migrate, schema_version
 from sovaudit.history.trend import (
     SEVERITIES,
     Changes,
@@ -175,6 +175,44 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
     return connection
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing history for reading only: no WAL switch, no migration, no new file.
+
+    A reader may sit in a folder it cannot write (an auditor's account reading the service's
+    history). SQLite then cannot create the WAL's shared-memory file, so the file is opened
+    ``immutable`` as a fallback: right while no scan is recording, which a reader accepts.
+    """
+    name = str(path)
+    _check_place(path)
+    if not path.exists():
+        raise InputError(
+            name,
+            "no such history file (a scan creates it when --history or `history:` is set)",
+        )
+    base = path.absolute().as_uri()
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            connection = sqlite3.connect(
+                f"{base}?{query}", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            check_stamp(connection, name)
+            if schema_version(connection) < SCHEMA_VERSION:
+                connection.close()
+                raise InputError(
+                    name, "written by an older sovaudit: a scan with write access upgrades it"
+                )
+            return connection
+        except sqlite3.Error as exc:
+            connection.close()
+            last = exc
+    raise InputError(name, _explain(last) if last else "cannot be read") from None
+
+
 class HistoryStore:
     """Record scans and read them back. Use it as a context manager so the file is closed.
 
@@ -182,9 +220,11 @@ class HistoryStore:
     run" is the one recorded just before, even when two scans overlapped in time.
     """
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
-        self._connection: sqlite3.Connection | None = _connect(self.path, create)
+        self._connection: sqlite3.Connection | None = (
+            _connect_read_only(self.path) if read_only else _connect(self.path, create)
+        )
 
     def __enter__(self) -> HistoryStore:
         return self

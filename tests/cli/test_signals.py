@@ -8,17 +8,20 @@ history anyway, so its findings never appeared as "new" in any later report.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.process import clean_env
+from tests.process import clean_env, cli_as_nobody
 
 ASSETS = 40_000
 
@@ -109,3 +112,25 @@ def test_a_run_whose_report_cannot_be_written_is_not_recorded(tmp_path: Path) ->
     )  # fmt: skip
     assert failed.returncode == 2
     assert not history.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reading as another user needs root to set up")
+def test_history_reads_a_database_in_a_folder_it_cannot_write() -> None:
+    """An auditor's account reads the service's history: the folder is the service's own."""
+    folder = Path(tempfile.mkdtemp(prefix="sovaudit-history-"))
+    try:
+        folder.chmod(0o755)  # root's: an unprivileged reader cannot create -wal/-shm there
+        history = folder / "history.sqlite"
+        estate = ROOT / "sample_inventories" / "retail_monterrey.yaml"
+        done = subprocess.run(
+            [sys.executable, "-m", "sovaudit", "scan", str(estate), "--fail-on", "never",
+             "--format", "json", "--history", str(history)],
+            capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        history.chmod(0o644)
+        code, stderr = cli_as_nobody("history", "--history", str(history), "--format", "json")
+        assert code == 0, stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["history.sqlite"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

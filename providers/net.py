@@ -185,6 +185,9 @@ class NetProvider(Provider):
         for endpoint, item in zip(self.endpoints, located, strict=False):
             if item.resolution.error:
                 self._errors.append(ScanError("net", endpoint.host, item.resolution.error))
+            for address in item.addresses:
+                if address.error:
+                    self._errors.append(ScanError("net", endpoint.host, address.error))
             yield Asset(
                 id=endpoint.host,
                 provider="net",

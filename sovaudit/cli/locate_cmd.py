@@ -100,5 +100,5 @@ def locate(
     else:
         chunks = _table(located)
     emit(chunks, target)
-    if any(item.resolution.error for item in located):
+    if any(item.resolution.error or any(a.error for a in item.addresses) for item in located):
         sys.exit(EXIT_INCOMPLETE)

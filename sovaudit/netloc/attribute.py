@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sovaudit.locate import Locator
 from sovaudit.model import Confidence, Location, LocationSource, unknown_location
+from sovaudit.netloc.errors import GeoIPError
 from sovaudit.netloc.model import Attribution, GeoMatch, RangeMatch
 
 
@@ -58,7 +59,16 @@ class Attributor:
         if match is not None:
             return self._from_ranges(ip, match)
         if self.geoip is not None:
-            geo = self.geoip.lookup(ip)
+            try:
+                geo = self.geoip.lookup(ip)
+            except GeoIPError as exc:
+                # One corrupt record costs this address, not the whole audit.
+                return Attribution(
+                    ip=ip,
+                    location=unknown_location(f"GeoIP lookup failed: {exc.detail}"),
+                    database=self.geoip.description,
+                    error=str(exc),
+                )
             if geo is not None and geo.countries:
                 return Attribution(
                     ip=ip,

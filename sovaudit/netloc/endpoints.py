@@ -82,6 +82,8 @@ def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
         data["cdn"] = True
     if attribution.location.note:
         data["note"] = attribution.location.note
+    if attribution.error:
+        data["error"] = attribution.error
     return data
 
 

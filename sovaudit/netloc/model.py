@@ -50,3 +50,6 @@ class Attribution:
     service: str | None = None
     cdn: bool = False
     database: str | None = None  # the data used: range file or GeoIP database, with its date
+    # Why the address could not be looked up (a GeoIP record that is corrupt): the scope is
+    # then incomplete, as for a name that could not be resolved.
+    error: str | None = None

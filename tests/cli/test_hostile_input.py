@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import DATA, SAMPLES
 from tests.process import sovaudit, stderr_lines
 
 SAMPLE = str(SAMPLES / "retail_monterrey.yaml")
@@ -149,3 +150,25 @@ def test_a_csv_with_a_repeated_column_is_one_line(tmp_path: Path, header: str, f
     assert result.returncode == 2
     [line] = stderr_lines(result)
     assert line.startswith(f"sovaudit: error: {estate}:1: {field}: columns ")
+
+
+def test_a_geoip_database_with_a_corrupt_data_section_costs_its_addresses_only(
+    tmp_path: Path,
+) -> None:
+    data = bytearray((DATA / "maxmind" / "GeoIP2-City-Test.mmdb").read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4000] = b"\xff" * 4000  # the data section, not the tree or metadata
+    corrupt = tmp_path / "corrupt.mmdb"
+    corrupt.write_bytes(bytes(data))
+    out = tmp_path / "scan.json"
+    result = sovaudit(
+        "scan", SAMPLE, "--endpoint", "81.2.69.160", "--geoip-db", str(corrupt),
+        "--fail-on", "never", "-o", str(out),
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    document = json.loads(out.read_text())
+    assert [(e["provider"], e["scope"]) for e in document["errors"]] == [("net", "81.2.69.160")]
+    assert "corrupt database" in document["errors"][0]["message"]
+    endpoint = next(a for a in document["assets"] if a["provider"] == "net")
+    assert endpoint["location"]["countries"] == []
+    assert document["summary"]["assets_total"] > 1  # the inventory is still reported

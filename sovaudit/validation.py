@@ -63,6 +63,24 @@ def _types(definition: dict[str, Any]) -> str:
     return " or ".join(repr(t) for t in types)
 
 
+# A value quoted in a message is cut to this many characters: a waiver file once produced a
+# 4 MB error line, and one line must stay readable in a terminal and a log collector.
+SHOWN = 80
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, shortened with … when long (the message names the field anyway)."""
+    text = repr(value) if not isinstance(value, (dict, list)) else repr(_outline(value))
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _outline(value: Any) -> Any:
+    """A container's first few items only: never walk (or print) a huge value."""
+    if isinstance(value, dict):
+        return {k: "…" if isinstance(v, (dict, list)) else v for k, v in list(value.items())[:5]}
+    return ["…" if isinstance(v, (dict, list)) else v for v in value[:5]]
+
+
 def _explain(
     rule: str | None, value: Any, definition: dict[str, Any], path: list[str | int], fallback: str
 ) -> tuple[list[str | int], str]:
@@ -77,17 +95,17 @@ def _explain(
         if missing:
             return path, f"missing required field {missing[0]!r}"
     if rule == "enum":
-        return path, f"{value!r} is not one of: {', '.join(map(str, definition['enum']))}"
+        return path, f"{shown(value)} is not one of: {', '.join(map(str, definition['enum']))}"
     if rule == "type":
-        return path, f"{value!r} is not of type {_types(definition)}"
+        return path, f"{shown(value)} is not of type {_types(definition)}"
     if rule == "pattern":
         hint = definition.get("description")
-        return path, f"{value!r} does not match the expected form" + (
+        return path, f"{shown(value)} does not match the expected form" + (
             f" ({hint})" if hint else f" {definition.get('pattern')}"
         )
     if rule == "oneOf":
         hint = definition.get("description")
-        return path, f"{value!r} is not valid here" + (f": expected {hint}" if hint else "")
+        return path, f"{shown(value)} is not valid here" + (f": expected {hint}" if hint else "")
     if rule == "not" and path and path[-1] == "location":
         return path, "give either 'country' or 'countries', not both"
     return path, fallback
@@ -102,6 +120,8 @@ def validate(document: Any, file: str, find_line: LineFinder, schema: str) -> No
     except fastjsonschema.JsonSchemaValueException as exc:
         path = _typed_path(document, exc.path[1:])
         fallback = exc.message.removeprefix(exc.name or "").strip() or exc.message
+        if len(fallback) > 4 * SHOWN:  # fastjsonschema quotes the whole value in some messages
+            fallback = fallback[: 4 * SHOWN - 1] + "…"
         definition = exc.definition if isinstance(exc.definition, dict) else {}
         path, message = _explain(exc.rule, exc.value, definition, path, fallback)
         raise InputError(

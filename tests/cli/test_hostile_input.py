@@ -172,3 +172,18 @@ def test_a_geoip_database_with_a_corrupt_data_section_costs_its_addresses_only(
     endpoint = next(a for a in document["assets"] if a["provider"] == "net")
     assert endpoint["location"]["countries"] == []
     assert document["summary"]["assets_total"] > 1  # the inventory is still reported
+
+
+def test_a_huge_value_is_quoted_short_in_the_error_line(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    items = ", ".join(["aaaaaaaaaa"] * 400_000)  # a 4.8 MB list where a date belongs
+    waivers.write_text(
+        "waivers:\n  - {rule: x, asset: a, reason: a reason, owner: o@x.mx, expires: ["
+        + items
+        + "]}\n"
+    )
+    result = sovaudit("scan", SAMPLE, "--waivers", str(waivers))
+    assert result.returncode == 2
+    [line] = stderr_lines(result)
+    assert len(line) < 300
+    assert "waivers[0].expires" in line

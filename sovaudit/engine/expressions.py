@@ -170,6 +170,19 @@ class _Unsupported(Exception):
     pass
 
 
+# No condition over one asset's view needs more values than this; one that doubles its data
+# thirty times (`[@, @][]` nested) would otherwise run until memory ran out.
+MAX_VALUES = 100_000
+
+
+def _bounded(values: list[Any]) -> list[Any]:
+    if len(values) > MAX_VALUES:
+        raise ExpressionError(
+            f"the condition builds more than {MAX_VALUES:,} values for one asset: refused"
+        )
+    return values
+
+
 def _true(value: Any) -> bool:
     """JMESPath truthiness: 0 is true, empty strings, lists and objects are false."""
     return not (value is None or value is False or value == "" or value == [] or value == {})
@@ -264,7 +277,7 @@ def _compile(node: Node) -> Evaluator:
                     merged.extend(item)
                 else:
                     merged.append(item)
-            return merged
+            return _bounded(merged)
 
         return flatten
     if kind in ("projection", "value_projection"):
@@ -279,7 +292,7 @@ def _compile(node: Node) -> Evaluator:
                 items = list(items.values())
             elif not isinstance(items, list):
                 return None
-            return [r for r in map(each, items) if r is not None]
+            return _bounded([r for r in map(each, items) if r is not None])
 
         return project
     if kind == "filter_projection":
@@ -289,7 +302,9 @@ def _compile(node: Node) -> Evaluator:
             items = base(v)
             if not isinstance(items, list):
                 return None
-            return [r for r in (each(x) for x in items if _true(keep(x))) if r is not None]
+            return _bounded(
+                [r for r in (each(x) for x in items if _true(keep(x))) if r is not None]
+            )
 
         return select
     if kind == "multi_select_list":

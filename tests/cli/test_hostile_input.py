@@ -187,3 +187,15 @@ def test_a_huge_value_is_quoted_short_in_the_error_line(tmp_path: Path) -> None:
     [line] = stderr_lines(result)
     assert len(line) < 300
     assert "waivers[0].expires" in line
+
+
+def test_a_condition_that_doubles_its_data_thirty_times_is_refused_quickly(
+    tmp_path: Path,
+) -> None:
+    doubling = "[`1`]" + " | [@, @][]" * 30  # 2**30 values if nothing stopped it
+    rules = tmp_path / "double.yaml"
+    rules.write_text(RULE.format(condition=f"length({doubling}) > `0` && !in_home"))
+    result = sovaudit("rules", "validate", str(rules), timeout=30)
+    assert result.returncode == 2
+    [line] = stderr_lines(result)
+    assert "condition failed: the condition builds more than 100,000 values" in line

@@ -15,6 +15,7 @@ report is written (Python would otherwise join it at exit).
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import queue
 import threading
 import time
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _ABANDONED = threading.Event()
 
@@ -48,14 +50,18 @@ def run_scopes(
     scopes: Sequence[str],
     work: Callable[[int], T],
     *,
+    failed: Callable[[str, Exception], T],
     workers: int,
     deadline: float | None,
     thread_name_prefix: str,
 ) -> Iterator[tuple[str, T | None]]:
     """``work(i)`` for each scope on ``workers`` threads, yielded in scope order.
 
-    A scope whose work has not finished by ``deadline`` is yielded with None (the caller
-    turns it into an errors entry); its thread is abandoned, not waited for.
+    The one place where a scope's failure is contained: whatever ``work`` raises (a body no
+    parser accepts, JSON with the wrong field types) becomes ``failed(scope, exc)``, so one
+    scope's answer never costs the others. A scope whose work has not finished by
+    ``deadline`` is yielded with None (the caller turns it into an errors entry); its thread
+    is abandoned, not waited for.
     """
     pool = concurrent.futures.ThreadPoolExecutor(
         max_workers=max(1, min(workers, len(scopes) or 1)),
@@ -65,9 +71,14 @@ def run_scopes(
     try:
         for scope, future in zip(scopes, futures, strict=True):
             try:
-                yield scope, future.result(timeout=remaining(deadline))
+                outcome = future.result(timeout=remaining(deadline))
             except concurrent.futures.TimeoutError:
                 yield scope, None
+                continue
+            except Exception as exc:  # contained here, for every provider alike
+                log.debug("%s: reading failed", scope, exc_info=True)
+                outcome = failed(scope, exc)
+            yield scope, outcome
     finally:
         if any(not future.done() for future in futures):
             mark_abandoned()

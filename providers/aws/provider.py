@@ -372,6 +372,7 @@ class AwsProvider(Provider):
             outcomes = run_scopes(
                 scopes,
                 lambda index: self._run(*tasks[index][:2], partition, tasks[index][2]),
+                failed=lambda scope, exc: ([], ScanError(PROVIDER, scope, unexpected_answer(exc))),
                 workers=self.max_workers,
                 deadline=self.deadline,
                 thread_name_prefix="sovaudit-aws-scope",

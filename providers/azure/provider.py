@@ -34,7 +34,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sovaudit.providers.interface import NOT_FINISHED, Provider, ProviderError
+from sovaudit.providers.interface import (
+    NOT_FINISHED,
+    Provider,
+    ProviderError,
+    unexpected_answer,
+)
 
 from sovaudit import progress
 from sovaudit.deadline import run_scopes
@@ -566,6 +571,7 @@ class AzureProvider(Provider):
         outcomes = run_scopes(
             [target.subscription_id for target in targets],
             lambda index: self._read(targets[index]),
+            failed=lambda sub, exc: ([], [ScanError(PROVIDER, sub, unexpected_answer(exc))]),
             workers=self.max_workers,
             deadline=self.deadline,
             thread_name_prefix="sovaudit-azure",

@@ -79,6 +79,7 @@ class ArmServer:
             self.forbidden = set()
             self.throttle_once = set()
             self.silent = set()  # subscriptions whose requests are never answered
+            self.garbled = set()  # subscriptions answered 200 with JSON of the wrong shape
             self.requests = []
             self.tokens = []
             self._throttled = set()
@@ -120,6 +121,12 @@ class ArmServer:
             return 200, {}, self._page(raw_path, self.subscriptions, skip, SUBSCRIPTIONS_PAGE)
         if len(parts) >= 2 and parts[0] == "subscriptions":
             sub = parts[1]
+            if sub in self.garbled:  # well-formed JSON, every field of the wrong type
+                return (
+                    200,
+                    {},
+                    {"value": [{"id": 5, "location": ["x"], "tags": "none"}], "nextLink": 7},
+                )
             if sub in self.forbidden:
                 return 403, {}, _forbidden(sub, path)
             known = {s["subscriptionId"] for s in self.subscriptions}

@@ -43,3 +43,18 @@ def test_every_client_has_bounded_calls(estate: ArmServer) -> None:
     assert kwargs["read_timeout"] == READ_TIMEOUT
     assert kwargs["retry_total"] == RETRIES
     assert READ_TIMEOUT * (RETRIES + 1) < 300  # one blocked call: minutes, not the old 20
+
+
+def test_a_subscription_answering_json_of_the_wrong_shape_costs_only_itself(
+    estate: ArmServer,
+) -> None:
+    estate.forbidden = set()
+    estate.garbled = {DENIED}
+    provider = AzureProvider.from_options(
+        {"endpoint": estate.url, "credential": StaticCredential()}
+    )
+    collected = collect([provider])
+    assert {a.name for a in collected.assets} >= {"vm-erp", "disk-sp"}
+    [error] = collected.errors
+    assert error.scope.startswith(DENIED)
+    assert error.message.startswith("unexpected answer (")  # contained in run_scopes

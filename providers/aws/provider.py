@@ -324,7 +324,7 @@ class AwsProvider(Provider):
             for index, future in futures.items():
                 sampled[index], error = future.result()
                 if error is not None:
-                    log.warning("aws: %s: %s", error.scope, error.message)
+                    log.info("aws: %s: %s", error.scope, error.message)  # announced at the end
                     self._errors.append(error)
         finally:
             for future in futures.values():

@@ -25,7 +25,6 @@ read is an error entry of its own (``PROJECT/BUCKET``).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import functools
 import importlib
@@ -35,9 +34,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sovaudit.providers.gcp.buckets import PROVIDER, bucket_to_asset
-from sovaudit.providers.interface import Provider, ProviderError
+from sovaudit.providers.interface import (
+    NOT_FINISHED,
+    Provider,
+    ProviderError,
+    unexpected_answer,
+)
 
 from sovaudit import progress
+from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
 
 if TYPE_CHECKING:
@@ -354,23 +359,23 @@ class GcpProvider(Provider):
         projects = self._projects(manager, credentials)
         sampler = self._sampler()
         log.info("gcp: reading %d project(s)", len(projects))
-        workers = min(self.max_workers, len(projects))
-        with concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="sovaudit-gcp"
-        ) as pool:
-            futures = [
-                pool.submit(self._read_project, storage, credentials, project, sampler)
-                for project in projects
-            ]
-            progress.scopes_planned(self.name, len(futures))
-            try:
-                for project, future in zip(projects, futures, strict=True):
-                    assets, errors = future.result()
-                    progress.scope_finished(self.name, project, len(assets), failed=bool(errors))
-                    for error in errors:
-                        log.warning("gcp: %s: %s", error.scope, error.message)
-                        self._errors.append(error)
-                    yield from assets
-            finally:
-                for future in futures:
-                    future.cancel()
+        progress.scopes_planned(self.name, len(projects))
+        outcomes = run_scopes(
+            projects,
+            lambda index: self._read_project(storage, credentials, projects[index], sampler),
+            failed=lambda project, exc: (
+                [],
+                [ScanError(PROVIDER, project, unexpected_answer(exc))],
+            ),
+            workers=self.max_workers,
+            deadline=self.deadline,
+            thread_name_prefix="sovaudit-gcp",
+        )
+        for project, outcome in outcomes:
+            assets, errors = outcome or ([], [ScanError(PROVIDER, project, NOT_FINISHED)])
+            progress.scope_finished(self.name, project, len(assets), failed=bool(errors))
+            for error in errors:
+                # Said once on stderr when the scan ends (sovaudit.cli.announce).
+                log.info("gcp: %s: %s", error.scope, error.message)
+                self._errors.append(error)
+            yield from assets

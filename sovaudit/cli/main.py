@@ -94,7 +94,8 @@ def cli() -> None:
     \b
     Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad input or usage;
     3 incomplete (a provider or scope could not be read); 4 internal error (a bug);
-    5 results written but not recorded in the history or not delivered to the SIEM.
+    5 results written but not recorded in the history or not delivered to the SIEM;
+    130/143 stopped by SIGINT/SIGTERM (nothing recorded, temporary files removed).
     """
 
 

@@ -75,6 +75,13 @@ def test_stopped_while_writing_leaves_nothing_and_records_nothing(
     out = reports / "scan.json"
     out.write_text("last night's report")
     history = tmp_path / "history.sqlite"
+    last_night = subprocess.run(
+        [sys.executable, "-m", "sovaudit", "scan", str(ROOT / "sample_inventories" /
+         "retail_monterrey.yaml"), "--fail-on", "never", "--format", "json",
+         "--history", str(history)],
+        capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert last_night.returncode == 0, last_night.stderr
     returncode, stderr = _stop_while_writing(big_estate, out, history, signum)
     assert returncode == code, stderr
     name = signal.Signals(signum).name
@@ -83,9 +90,9 @@ def test_stopped_while_writing_leaves_nothing_and_records_nothing(
     ]
     assert out.read_text() == "last night's report"
     assert sorted(p.name for p in reports.iterdir()) == ["scan.json"]
-    if history.exists():
-        with sqlite3.connect(history) as db:
-            assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    with sqlite3.connect(history) as db:  # last night's run is kept, tonight's not recorded
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
 
 
 def test_a_finished_run_is_recorded_after_its_report(tmp_path: Path) -> None:

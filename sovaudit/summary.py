@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sovaudit.engine.view import copy_sources, has_home_copy
+from sovaudit.copies import copy_sources, has_home_copy
 from sovaudit.model import ScanResult, Severity
 
 

@@ -7,16 +7,10 @@ from collections.abc import Hashable, Iterable, Sequence
 
 from jmespath.exceptions import JMESPathError
 
+from sovaudit.copies import copy_sources
+from sovaudit.engine.placeholders import MessageFields, message_fields
 from sovaudit.engine.rules import Rule
-from sovaudit.engine.view import (
-    PER_ASSET_FIELDS,
-    AssetView,
-    MessageFields,
-    build_view,
-    copy_sources,
-    message_fields,
-    shared_key,
-)
+from sovaudit.engine.view import PER_ASSET_FIELDS, AssetView, build_view, shared_key
 from sovaudit.model import Asset, Classification, Finding, ScanError
 
 

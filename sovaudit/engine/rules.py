@@ -17,7 +17,8 @@ from typing import Any
 
 from sovaudit.documents import LineFinder, load_mapping
 from sovaudit.engine.expressions import Condition, ExpressionError, compile_condition
-from sovaudit.engine.view import MESSAGE_FIELDS, VIEW_SHAPE
+from sovaudit.engine.placeholders import MESSAGE_FIELDS
+from sovaudit.engine.view import VIEW_SHAPE
 from sovaudit.errors import InputError
 from sovaudit.model import Asset, Classification, Severity
 from sovaudit.validation import field_path, validate

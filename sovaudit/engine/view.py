@@ -5,41 +5,19 @@ own fields, the view offers derived fields relative to the home country, so a ru
 ``personal && !in_home`` instead of re-deriving "is this wholly in Mexico" in every rule. The
 home country is a parameter: the same rules serve any country.
 
-Field reference (also in docs/rules.md):
-
-=====================  ========================================================================
-``countries``          where the data is (several for a multi-region; empty when unknown)
-``location_known``     the location is established (``countries`` not empty)
-``in_home``            every country the data may be in is the home country
-``touches_home``       at least one of them is
-``multi_country``      the location spans more than one country
-``personal``           classified personal or sensitive; ``sensitive``: sensitive only
-``classified``         the classification is known (not ``unknown``)
-``copies``             list of {kind, region, provider, target, countries, known, in_home,
-                       outside_primary}: ``outside_primary`` when the copy may be in a country
-                       the primary is not in
-``copy_countries``     every country any copy may be in
-``copied_abroad``      some located copy is not wholly in the home country
-``copy_location_unknown``  some copy's location is unknown
-``copied_from``        list of {id, countries, in_home}: assets that name this one as a copy's
-                       ``target`` (a replica's source)
-``has_home_copy``      the data or a copy of it (either way round) is wholly in the home country
-``declared_classification``  what tags or the inventory say, before content sampling is
-                       considered (equals ``classification`` unless sampling raised it)
-``content_classification``  what content sampling indicates (sensitive, personal, none,
-                       unknown), or null when the asset was not sampled
-``content``            the ``content_sample`` object of the JSON (counts per identifier and
-                       category, objects read...), or null when the asset was not sampled
-=====================  ========================================================================
+``VIEW_SHAPE`` declares the fields, so that a rule naming one that does not exist fails at
+load; docs/rules.md describes each of them (a test fails when one is missing there). What a
+finding's message says about the asset is ``engine.placeholders``, worked out from this view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+from sovaudit.copies import has_home_copy, within
 from sovaudit.engine.expressions import SCALAR, lst, obj
-from sovaudit.model import Asset, Location
+from sovaudit.model import Asset
 
 _COPY_SHAPE = obj(
     {
@@ -106,31 +84,6 @@ VIEW_SHAPE = obj(
 )
 
 
-def _within(location: Location, home: str) -> bool:
-    countries = location.countries
-    # Most locations are one country: compare the tuple before looping.
-    return countries == (home,) or (len(countries) > 1 and all(c == home for c in countries))
-
-
-def copy_sources(assets: Iterable[Asset]) -> dict[str, list[Asset]]:
-    """For each asset id named as a copy's ``target``, the assets it is a copy of."""
-    sources: dict[str, list[Asset]] = {}
-    for asset in assets:
-        for copy in asset.copies:
-            if copy.target and copy.target != asset.id:
-                sources.setdefault(copy.target, []).append(asset)
-    return sources
-
-
-def has_home_copy(asset: Asset, home: str, sources: Mapping[str, list[Asset]]) -> bool:
-    """The data, a copy of it, or the asset it is a copy of, is wholly in ``home``."""
-    return (
-        _within(asset.location, home)
-        or any(_within(copy.location, home) for copy in asset.copies)
-        or any(_within(source.location, home) for source in sources.get(asset.id, ()))
-    )
-
-
 def _copies(view: AssetView) -> list[dict[str, Any]]:
     asset, home = view.asset, view.home
     primary = set(asset.location.countries)
@@ -142,7 +95,7 @@ def _copies(view: AssetView) -> list[dict[str, Any]]:
             "target": copy.target,
             "countries": list(copy.location.countries),
             "known": bool(copy.location.countries),
-            "in_home": _within(copy.location, home),
+            "in_home": within(copy.location, home),
             "outside_primary": bool(copy.location.countries)
             and not primary.issuperset(copy.location.countries),
         }
@@ -155,7 +108,7 @@ def _copied_from(view: AssetView) -> list[dict[str, Any]]:
         {
             "id": source.id,
             "countries": list(source.location.countries),
-            "in_home": _within(source.location, view.home),
+            "in_home": within(source.location, view.home),
         }
         for source in view.sources.get(view.asset.id, ())
     ]
@@ -191,7 +144,7 @@ _FIELDS: dict[str, Callable[[AssetView], Any]] = {
     "location_confidence": lambda v: v.asset.location.confidence._value_,
     "location_note": lambda v: v.asset.location.note,
     "location_known": lambda v: bool(v.asset.location.countries),
-    "in_home": lambda v: _within(v.asset.location, v.home),
+    "in_home": lambda v: within(v.asset.location, v.home),
     "touches_home": lambda v: v.home in v.asset.location.countries,
     "multi_country": lambda v: len(set(v.asset.location.countries)) > 1,
     "classification": lambda v: v.asset.classification._value_,
@@ -202,7 +155,7 @@ _FIELDS: dict[str, Callable[[AssetView], Any]] = {
     "copies": _copies,
     "copy_countries": _copy_countries,
     "copied_abroad": lambda v: any(
-        c.location.countries and not _within(c.location, v.home) for c in v.asset.copies
+        c.location.countries and not within(c.location, v.home) for c in v.asset.copies
     ),
     "copy_location_unknown": lambda v: any(not c.location.countries for c in v.asset.copies),
     "copied_from": _copied_from,
@@ -301,165 +254,3 @@ def build_view(
 ) -> AssetView:
     """The view rule conditions are evaluated against."""
     return AssetView(asset, home, sources if sources is not None else {})
-
-
-_WORDS = {
-    "en": {
-        "lang": "en",
-        "outside": "outside {home}",
-        "partly": "partly outside {home}",
-        "in": "in",
-        "unknown": "an unknown location",
-        "none": "none",
-        "evidence": " Content sampling found {found} in {objects} of {read} objects read; "
-        "{declared}.",
-        "with_terms": " alongside {categories} terms",
-        "declared_tag": "the tag {key} says '{value}'",
-        "declared_inventory": "the inventory declares '{value}'",
-        "declared_nothing": "no tag or declaration classified it",
-    },
-    "es": {
-        "lang": "es",
-        "outside": "fuera de {home}",
-        "partly": "parcialmente fuera de {home}",
-        "in": "en",
-        "unknown": "una ubicación desconocida",
-        "none": "ninguna",
-        "evidence": " El muestreo de contenido encontró {found} en {objects} de {read} objetos "
-        "leídos; {declared}.",
-        "with_terms": " junto con términos de {categories}",
-        "declared_tag": "la etiqueta {key} dice '{value}'",
-        "declared_inventory": "el inventario declara '{value}'",
-        "declared_nothing": "ninguna etiqueta ni declaración lo clasificaba",
-    },
-}
-
-
-def _place(countries: Iterable[str], words: Mapping[str, str]) -> str:
-    return "/".join(countries) or words["unknown"]
-
-
-def _copy_list(copies: Iterable[Mapping[str, Any]], words: Mapping[str, str]) -> str:
-    return (
-        ", ".join(
-            f"{c['kind']} {words['in']} {_place(c['countries'], words)}"
-            + (f" ({c['region']})" if c["region"] else "")
-            for c in copies
-        )
-        or words["none"]
-    )
-
-
-def _countries_text(view: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    countries = view["countries"]
-    if len(countries) == 1:
-        place = ", ".join(p for p in (view["city"], view["subdivision"]) if p)
-        return f"{countries[0]} ({place})" if place else countries[0]
-    return _place(countries, words)
-
-
-def _declared_text(
-    view: Mapping[str, Any], content: Mapping[str, Any], words: Mapping[str, str]
-) -> str:
-    source = str(content.get("declared_source") or "default")
-    value = str(content.get("declared_classification") or "unknown")
-    if source.startswith("tag:"):
-        key = source[4:]
-        return words["declared_tag"].format(key=key, value=view["tags"].get(key, value))
-    if source == "default":
-        return words["declared_nothing"]
-    return words["declared_inventory"].format(value=value)
-
-
-def _classification_evidence(view: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    """When content sampling raised the classification: what it found, and what was declared.
-
-    Empty otherwise, so messages of assets that were not sampled, or whose tags already said
-    as much, read exactly as before.
-    """
-    content = view["content"]
-    if not content or view["classification_source"] != "content-sample":
-        return ""
-    from sovaudit.content.keywords import vocabulary  # only when an asset was sampled
-
-    vocab, lang = vocabulary(), words["lang"]
-    counts = content.get("distinct_identifiers") or content.get("identifiers") or {}
-    found = ", ".join(
-        f"{vocab.label(kind, lang)}: {n}"
-        for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    )
-    categories = content.get("sensitive_categories") or {}
-    if categories and view["classification"] == "sensitive":
-        labels = ", ".join(vocab.label(name, lang) for name in sorted(categories))
-        found += words["with_terms"].format(categories=labels)
-    return words["evidence"].format(
-        found=found,
-        objects=content.get("objects_with_hits", 0),
-        read=content.get("objects_read", 0),
-        declared=_declared_text(view, content, words),
-    )
-
-
-_PLACEHOLDERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], str]] = {
-    "id": lambda v, w: str(v["id"]),
-    "name": lambda v, w: str(v["name"]),
-    "provider": lambda v, w: str(v["provider"]),
-    "service": lambda v, w: str(v["service"] or ""),
-    "kind": lambda v, w: str(v["kind"] or "asset"),
-    "region": lambda v, w: str(v["region"] or v["zone"] or ""),
-    "home": lambda v, w: str(v["home"]),
-    "classification": lambda v, w: str(v["classification"]),
-    "countries": _countries_text,
-    "outside_home": lambda v, w: w["partly" if v["touches_home"] else "outside"].format(
-        home=v["home"]
-    ),
-    "copy_countries": lambda v, w: "/".join(v["copy_countries"]) or w["none"],
-    "copies_outside_home": lambda v, w: _copy_list((c for c in v["copies"] if not c["in_home"]), w),
-    "secondaries_abroad": lambda v, w: _copy_list(
-        (c for c in v["copies"] if c["outside_primary"]), w
-    ),
-    "location_note": lambda v, w: str(v["location_note"] or ""),
-    "classification_evidence": _classification_evidence,
-}
-MESSAGE_FIELDS = frozenset(_PLACEHOLDERS)
-
-
-_PER_ASSET_PLACEHOLDERS = frozenset({"id", "name", "classification_evidence"})
-
-
-class MessageFields(dict[str, str]):
-    """The placeholders of a rule's message, each worked out only if the message uses it.
-
-    ``shared`` holds the placeholders that depend only on the asset's shared_key(), filled
-    by whichever alike asset needs them first.
-    """
-
-    __slots__ = ("shared", "view", "words")
-    view: Mapping[str, Any]
-    words: Mapping[str, str]
-    shared: dict[str, str]
-
-    def __init__(
-        self, view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
-    ) -> None:
-        super().__init__()
-        self.view = view
-        self.words = _WORDS.get(lang, _WORDS["en"])
-        self.shared = shared if shared is not None else {}
-
-    def __missing__(self, key: str) -> str:
-        if key in _PER_ASSET_PLACEHOLDERS:
-            value = _PLACEHOLDERS[key](self.view, self.words)
-        else:
-            value = self.shared.get(key) or self.shared.setdefault(
-                key, _PLACEHOLDERS[key](self.view, self.words)
-            )
-        self[key] = value
-        return value
-
-
-def message_fields(
-    view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
-) -> MessageFields:
-    """The placeholders a rule's message may use, for ``str.format_map``."""
-    return MessageFields(view, lang, shared)

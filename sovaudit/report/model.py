@@ -12,7 +12,7 @@ from typing import Any
 
 from sovaudit import __version__
 from sovaudit.comparison import RunChanges, TrendPoint
-from sovaudit.engine.view import copy_sources, has_home_copy
+from sovaudit.copies import copy_sources, has_home_copy
 from sovaudit.i18n import Translator
 from sovaudit.model import Asset, Finding, ScanResult
 from sovaudit.summary import summarise

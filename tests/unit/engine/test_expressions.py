@@ -7,9 +7,10 @@ import json
 import pytest
 
 from sovaudit.classify import Classifier
+from sovaudit.copies import copy_sources
 from sovaudit.engine.expressions import ExpressionError, compile_condition, reference_evaluate
 from sovaudit.engine.rules import load_rules
-from sovaudit.engine.view import VIEW_SHAPE, build_view, copy_sources
+from sovaudit.engine.view import VIEW_SHAPE, build_view
 from sovaudit.inventory.reader import read_inventory
 from sovaudit.locate import Locator
 from tests.conftest import SAMPLES

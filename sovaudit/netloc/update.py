@@ -20,20 +20,22 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from sovaudit.netloc.ranges import (
+from sovaudit.netloc.range_sources import (
     AZURE_DOWNLOAD_PAGE,
-    CACHE_FILENAME,
     OFFICIAL_URLS,
-    PROVIDERS,
     ParsedSource,
+    parse_source,
+    render_snapshot,
+)
+from sovaudit.netloc.ranges import (
+    CACHE_FILENAME,
+    PROVIDERS,
     RangeDataError,
     RangeRow,
     SnapshotPath,
     SourceInfo,
     bundled_snapshot,
-    parse_source,
     read_snapshot,
-    render_snapshot,
 )
 from sovaudit.output import write_bytes_atomic
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sovaudit.cli.main import cli
-from sovaudit.netloc import ranges
+from sovaudit.netloc import range_sources, ranges
 from tests.conftest import DATA
 
 
@@ -32,8 +32,8 @@ def test_a_failed_update_keeps_the_old_cache_and_exits_3(
     previous = cache / ranges.CACHE_FILENAME
     previous.write_bytes(b"previous snapshot")
     # Nothing listens on port 9 of the loopback: a real refused connection, no mock.
-    for provider in list(ranges.OFFICIAL_URLS):
-        monkeypatch.setitem(ranges.OFFICIAL_URLS, provider, f"http://127.0.0.1:9/{provider}")
+    for provider in list(range_sources.OFFICIAL_URLS):
+        monkeypatch.setitem(range_sources.OFFICIAL_URLS, provider, f"http://127.0.0.1:9/{provider}")
     result = CliRunner().invoke(cli, ["data", "update", "--cache-dir", str(cache)])
     assert result.exit_code == 3
     assert "failed" in result.output

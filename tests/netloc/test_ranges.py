@@ -1,8 +1,7 @@
-"""The clouds' published IP ranges: parsing the real files, lookups, the snapshot, updates.
+"""Run time: lookups in the range table, the bundled snapshot, and choosing what to load.
 
-Every prefix used here is a real one from the trimmed official files in
-tests/data/cloud-ip-ranges (see SOURCE.md there); the updater is tested against a real HTTP
-server on 127.0.0.1.
+The table under test is built from the trimmed official files in tests/data/cloud-ip-ranges
+(see SOURCE.md there) or read from the bundled snapshot.
 """
 
 from __future__ import annotations
@@ -10,42 +9,23 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import gzip
-import http.server
 import ipaddress
 import random
-import threading
-from collections.abc import Iterator
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from sovaudit.catalogue import Catalogue
+from sovaudit.netloc.range_sources import ParsedSource, render_snapshot
 from sovaudit.netloc.ranges import (
     CACHE_FILENAME,
     PROVIDERS,
-    SOURCE_FILES,
     CloudRanges,
-    ParsedSource,
     RangeDataError,
     bundled_snapshot,
-    parse_directory,
-    parse_source,
-    read_snapshot,
-    render_snapshot,
 )
-from sovaudit.netloc.update import update_ranges
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "cloud-ip-ranges"
-
-
-@pytest.fixture(scope="module")
-def parsed() -> list[ParsedSource]:
-    return parse_directory(DATA, datetime.date(2025, 7, 24), on_source=lambda _: None)
-
-
-@pytest.fixture(scope="module")
-def ranges(parsed: list[ParsedSource]) -> CloudRanges:
-    return CloudRanges.from_sources(parsed)
 
 
 @pytest.fixture(scope="module")
@@ -53,78 +33,7 @@ def bundled() -> CloudRanges:
     return CloudRanges.read(bundled_snapshot())
 
 
-# --- parsing and attribution -----------------------------------------------------------------
-
-
-def test_aws_mexico_region(ranges: CloudRanges) -> None:
-    match = ranges.lookup("136.18.153.7")  # 136.18.152.0/21, AMAZON and EC2, mx-central-1
-    assert match is not None
-    assert (match.provider, match.region, match.network) == (
-        "aws",
-        "mx-central-1",
-        "136.18.152.0/21",
-    )
-    assert match.service == "EC2"  # the specific service wins over the catch-all AMAZON
-    assert not match.cdn
-    assert match.source == "AWS ip-ranges.json 2025-07-24"
-
-
-def test_aws_local_zone_is_the_border_group(ranges: CloudRanges, catalogue: Catalogue) -> None:
-    # region says us-east-1; network_border_group us-east-1-qro-1 is Querétaro.
-    match = ranges.lookup("15.220.184.1")
-    assert match is not None
-    assert match.region == "us-east-1-qro-1"
-    region = catalogue.lookup("aws", match.region)
-    assert region is not None
-    assert region.countries == ("MX",)
-    assert region.subdivision == "MX-QUE"
-
-
-def test_cloudfront_is_cdn_without_region(ranges: CloudRanges) -> None:
-    match = ranges.lookup("205.251.249.10")  # 205.251.249.0/24, CLOUDFRONT, GLOBAL
-    assert match is not None
-    assert (match.cdn, match.region, match.service) == (True, None, "CLOUDFRONT")
-    match6 = ranges.lookup("2600:9000:3000::1")  # 2600:9000:3000::/36
-    assert match6 is not None
-    assert match6.cdn
-
-
-def test_google_mexico(ranges: CloudRanges) -> None:
-    match = ranges.lookup("34.51.10.20")  # 34.51.0.0/17
-    assert match is not None
-    assert (match.provider, match.region) == ("gcp", "northamerica-south1")
-    assert match.source == "Google cloud.json 2025-07-24"
-    global_match = ranges.lookup("34.8.1.1")  # 34.8.0.0/16, scope global
-    assert global_match is not None
-    assert global_match.region is None
-
-
-def test_azure_mexico_central(ranges: CloudRanges, catalogue: Catalogue) -> None:
-    match = ranges.lookup("20.33.130.77")  # Storage.MexicoCentral 20.33.130.0/24
-    assert match is not None
-    assert (match.provider, match.service) == ("azure", "Storage.MexicoCentral")
-    assert match.region is not None
-    region = catalogue.lookup("azure", match.region)
-    assert region is not None
-    assert region.code == "mexicocentral"
-
-
-def test_azure_front_door_is_cdn(ranges: CloudRanges) -> None:
-    match = ranges.lookup("13.107.4.9")  # AzureFrontDoor.FirstParty 13.107.4.0/22
-    assert match is not None
-    assert match.cdn
-    assert match.service == "AzureFrontDoor.FirstParty"
-
-
-@pytest.mark.parametrize(
-    ("ip", "region"),
-    [("140.84.170.1", "mx-queretaro-1"), ("40.233.31.255", "mx-monterrey-1")],
-)
-def test_oracle_mexico(ranges: CloudRanges, ip: str, region: str) -> None:
-    match = ranges.lookup(ip)
-    assert match is not None
-    assert (match.provider, match.region, match.service) == ("oci", region, "OCI")
-    assert match.source == "Oracle public_ip_ranges.json 2025-07-21"
+# --- lookups ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -195,33 +104,6 @@ def test_lookup_agrees_with_brute_force(ranges: CloudRanges) -> None:
         )
 
 
-def test_global_rows_covered_by_regional_ones_are_dropped() -> None:
-    """Azure's global tag repeats regional prefixes: it must not hide the region."""
-    azure = parse_source(
-        "azure",
-        b'{"changeNumber": 1, "values": ['
-        b'{"name": "AzureCloud", "properties": {"region": "",'
-        b' "addressPrefixes": ["20.33.130.0/24", "20.33.130.5/32"]}},'
-        b'{"name": "Storage.MexicoCentral", "properties": {"region": "mexicocentral",'
-        b' "addressPrefixes": ["20.33.130.0/24"]}}]}',
-        date=datetime.date(2025, 7, 24),
-    )
-    ranges = CloudRanges.from_sources([azure])
-    assert len(ranges) == 1
-    match = ranges.lookup("20.33.130.5")
-    assert match is not None
-    assert (match.region, match.service) == ("mexicocentral", "Storage.MexicoCentral")
-
-
-def test_parse_errors_are_range_data_errors() -> None:
-    with pytest.raises(RangeDataError, match="not a valid AWS"):
-        parse_source("aws", b"<html>nope</html>")
-    with pytest.raises(RangeDataError, match="createDate"):
-        parse_source("aws", b'{"prefixes": [], "ipv6_prefixes": []}')
-    with pytest.raises(RangeDataError, match="no prefixes"):
-        parse_source("gcp", b'{"prefixes": [], "creationTime": "2025-07-24T00:00:00"}')
-
-
 # --- the bundled snapshot --------------------------------------------------------------------
 
 
@@ -260,16 +142,6 @@ def test_every_bundled_region_is_in_the_catalogue(
     assert missing == []
 
 
-def test_snapshot_round_trip(parsed: list[ParsedSource], tmp_path: Path) -> None:
-    path = tmp_path / "snap.tsv.gz"
-    data = render_snapshot(parsed)
-    assert data == render_snapshot(parsed)  # reproducible: no timestamp in the gzip header
-    path.write_bytes(data)
-    sources, rows = read_snapshot(path)
-    assert [s.info for s in parsed] == sources
-    assert rows == list(CloudRanges.from_sources(parsed).rows())
-
-
 @pytest.mark.parametrize(
     "content", [b"", b"not gzip", gzip.compress(b"#something-else\t1\n"), b"\x1f\x8b\x08garbage"]
 )
@@ -298,126 +170,23 @@ def test_load_prefers_a_fresher_cache(
     assert CloudRanges.load().origin == str(bundled_snapshot())
 
 
-# --- updating from the official URLs (a real local server) ----------------------------------
+_START_UP = """
+import sys
+from click.testing import CliRunner
+from sovaudit.cli.main import cli
+import sovaudit.providers.net
+result = CliRunner().invoke(cli, ["locate", "15.220.184.1", "--format", "json"])
+assert '"us-east-1-qro-1"' in result.stdout, result.output
+print(sorted(m for m in sys.modules if m.startswith("sovaudit.netloc")))
+"""
 
 
-class _Server:
-    """Serves path -> (status, body); tests change the table between runs."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple[int, bytes]] = {}
-        routes = self.routes
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                status, body = routes.get(self.path, (404, b"not found"))
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def serve_trimmed_files(self) -> dict[str, str]:
-        urls = {}
-        for provider, name in SOURCE_FILES.items():
-            path = (
-                f"/{provider}/ServiceTags_Public_20250721.json"
-                if provider == "azure"
-                else f"/{provider}/{name}"
-            )
-            self.routes[path] = (200, (DATA / name).read_bytes())
-            urls[provider] = self.base + path
-        return urls
-
-
-@pytest.fixture
-def server() -> Iterator[_Server]:
-    instance = _Server()
-    thread = threading.Thread(target=instance.httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield instance
-    finally:
-        instance.httpd.shutdown()
-        instance.httpd.server_close()
-        thread.join()
-
-
-@pytest.mark.integration
-def test_update_writes_a_new_cache(server: _Server, tmp_path: Path) -> None:
-    urls = server.serve_trimmed_files()
-    report = update_ranges(tmp_path / "cache", urls=urls)
-    assert report.ok, report.lines()
-    assert [s.status for s in report.sources] == ["downloaded"] * 4
-    ranges = CloudRanges.read(report.path)
-    dates = {s.provider: s.date.isoformat() for s in ranges.sources}
-    assert dates == {
-        "aws": "2025-07-24",
-        "gcp": "2025-07-24",
-        "azure": "2025-07-21",  # from the weekly file's name
-        "oci": "2025-07-21",
-    }
-    match = ranges.lookup("140.84.160.1")
-    assert match is not None
-    assert match.region == "mx-queretaro-1"
-    assert report.lines()[-1] == f"wrote {report.path}"
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize(
-    ("provider", "status", "body", "reason"),
-    [
-        ("gcp", 500, b"internal error", "500"),
-        ("oci", 200, b"<html>maintenance</html>", "not a valid Oracle"),
-        ("aws", 200, b'{"prefixes": "x"}', "not a valid AWS"),
-    ],
-)
-def test_failed_source_keeps_the_previous_cache(
-    server: _Server, tmp_path: Path, provider: str, status: int, body: bytes, reason: str
-) -> None:
-    urls = server.serve_trimmed_files()
-    first = update_ranges(tmp_path, urls=urls)
-    assert first.ok
-    before = first.path.read_bytes()
-    server.routes[urls[provider].removeprefix(server.base)] = (status, body)
-    report = update_ranges(tmp_path, urls=urls)
-    assert not report.ok
-    assert not report.written
-    assert first.path.read_bytes() == before
-    failed = [s for s in report.sources if s.status == "failed"]
-    assert [s.provider for s in failed] == [provider]
-    assert reason in failed[0].message
-    assert "left unchanged" in report.lines()[-1]
-    assert [p.name for p in tmp_path.iterdir()] == [CACHE_FILENAME]  # no temp file left
-
-
-@pytest.mark.integration
-def test_unreachable_server_is_reported(tmp_path: Path) -> None:
-    report = update_ranges(tmp_path, urls={"aws": "http://127.0.0.1:9/ip-ranges.json"})
-    assert not report.written
-    assert report.sources[0].status == "failed"
-    assert not (tmp_path / CACHE_FILENAME).exists()
-
-
-@pytest.mark.integration
-def test_azure_without_url_keeps_previous_rows(server: _Server, tmp_path: Path) -> None:
-    urls = server.serve_trimmed_files()
-    del urls["azure"]
-    report = update_ranges(tmp_path, urls=urls)
-    assert report.written, report.lines()
-    azure = next(s for s in report.sources if s.provider == "azure")
-    assert azure.status == "kept"
-    assert "download" in azure.message
-    ranges = CloudRanges.read(report.path)
-    bundled_azure = next(
-        s for s in CloudRanges.read(bundled_snapshot()).sources if s.provider == "azure"
+def test_locating_does_not_import_the_parsers() -> None:
+    """`locate` and the net provider read the snapshot only; the providers' formats are for
+    `data update`. A fresh interpreter, because this test session imports both."""
+    result = subprocess.run(
+        [sys.executable, "-c", _START_UP], capture_output=True, text=True, check=True
     )
-    assert next(s for s in ranges.sources if s.provider == "azure") == bundled_azure
-    match = ranges.lookup("20.33.130.77")
-    assert match is not None
-    assert match.provider == "azure"
+    assert "'sovaudit.netloc.ranges'" in result.stdout
+    assert "range_sources" not in result.stdout
+    assert "sovaudit.netloc.update" not in result.stdout

@@ -18,8 +18,10 @@ rebuild that changes nothing shows no diff. Remember to update that folder's SOU
 
 The July 2025 snapshot was built with:
 
-    python scripts/build_ip_snapshot.py /work/shared/testdata/cloud-ip-ranges \\
-        --azure-date 2025-07-24
+    python scripts/build_ip_snapshot.py SOURCE_DIR --azure-date 2025-07-24
+
+(SOURCE_DIR: the four files the providers publish; the test copies are in
+tests/data/cloud-ip-ranges.)
 """
 
 from __future__ import annotations
@@ -30,13 +32,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from sovaudit.netloc.ranges import (
-    RangeDataError,
-    merge_rows,
-    parse_directory,
-    render_snapshot,
-    write_bytes_atomic,
-)
+from sovaudit.netloc.range_sources import merge_rows, parse_directory, render_snapshot
+from sovaudit.netloc.ranges import RangeDataError
+from sovaudit.output import write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "sovaudit" / "data" / "ip-ranges" / "snapshot.tsv.gz"

@@ -172,10 +172,6 @@ class Asset:
                 seen.setdefault(country, None)
         return tuple(seen)
 
-    def has_copy_in(self, country: str) -> bool:
-        """A copy that is wholly in ``country``; the primary itself counts when it is there."""
-        return self.location.within(country) or any(c.location.within(country) for c in self.copies)
-
 
 @dataclasses.dataclass(frozen=True)
 class Waiver:

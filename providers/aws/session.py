@@ -128,12 +128,6 @@ def assume_credentials(
     return StaticCredentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
 
-def assume(session: Any, account_id: str, role_name: str, partition: str) -> Any:
-    """A new guarded session acting as ``role_name`` in ``account_id``."""
-    credentials = assume_credentials(session, account_id, role_name, partition)
-    return new_session(SessionSpec(credentials=credentials))
-
-
 def organization_accounts(session: Any, partition: str = "aws") -> list[str]:
     """The ids of every ACTIVE account of the caller's organization (suspended ones are
     unreadable and hold nothing new)."""

@@ -26,6 +26,7 @@ from sovaudit.providers.gcp.provider import ReadOnlyViolation, describe_failure,
 from sovaudit.providers.interface import ProviderError
 
 from sovaudit.classify import Classifier
+from sovaudit.copies import has_home_copy
 from sovaudit.engine.rules import load_rules
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Classification, ScanError
@@ -165,7 +166,7 @@ def test_each_location_kind_is_placed_by_the_catalogue(gcs: GcsStandIn, locator:
         ("dual-region", "northamerica-south1", ("MX",)),
         ("dual-region", "us-south1", ("US",)),
     ]
-    assert dual.has_copy_in("MX")
+    assert has_home_copy(dual, "MX", {})
     assert not dual.location.within("MX")
 
     # Multi-regions: several countries (EU) or one (US); never home, no copies we can name.
@@ -175,7 +176,7 @@ def test_each_location_kind_is_placed_by_the_catalogue(gcs: GcsStandIn, locator:
     eu = assets["clientes-eu"]
     assert len(eu.location.countries) > 1
     assert "MX" not in eu.location.countries
-    assert not eu.has_copy_in("MX")
+    assert not has_home_copy(eu, "MX", {})
 
     asia1 = assets["logs-asia1"]
     assert asia1.location.countries == ("JP",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sovaudit.copies import has_home_copy
 from sovaudit.inventory.build import build_location
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Confidence, Copy, LocationSource
@@ -139,7 +140,7 @@ def test_locate_asset_fills_in_copies_and_keeps_declared_locations(locator: Loca
     assert located.location.countries == ("BR",)
     assert [c.location.countries for c in located.copies] == [("US",), ("MX",), ("CA",)]
     assert located.copy_countries == ("US", "MX", "CA")
-    assert located.has_copy_in("MX")
+    assert has_home_copy(located, "MX", {})
     assert asset.location.countries == ()  # the original is untouched
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from sovaudit.copies import has_home_copy
 from sovaudit.model import (
     UNKNOWN_LOCATION,
     Asset,
@@ -38,13 +39,11 @@ def test_assets_are_frozen() -> None:
 
 def test_home_copy_counts_the_primary_and_wholly_home_copies_only() -> None:
     abroad = Location(("US",), LocationSource.CATALOGUE, Confidence.HIGH)
-    assert Asset(id="a", provider="x", location=MX).has_copy_in("MX")
-    assert not Asset(
-        id="a", provider="x", location=abroad, copies=(Copy("dual-region", MX_US),)
-    ).has_copy_in("MX")
-    assert Asset(id="a", provider="x", location=abroad, copies=(Copy("backup", MX),)).has_copy_in(
-        "MX"
-    )
+    assert has_home_copy(Asset(id="a", provider="x", location=MX), "MX", {})
+    spread = Asset(id="a", provider="x", location=abroad, copies=(Copy("dual-region", MX_US),))
+    assert not has_home_copy(spread, "MX", {})
+    backed = Asset(id="a", provider="x", location=abroad, copies=(Copy("backup", MX),))
+    assert has_home_copy(backed, "MX", {})
 
 
 def test_personal_includes_sensitive() -> None:

@@ -15,6 +15,7 @@ from sovaudit.cli.common import command_body, logging_options
 from sovaudit.engine.examples import check_examples
 from sovaudit.engine.rules import Rule, load_rules, rule_files
 from sovaudit.errors import InputError, UsageError
+from sovaudit.i18n import LANGUAGES
 from sovaudit.locate import Locator
 from sovaudit.output import emit
 from sovaudit.render_table import format_table
@@ -76,7 +77,7 @@ format_option = click.option(
 )
 lang_option = click.option(
     "--lang",
-    type=click.Choice(("en", "es")),
+    type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
     help="Language of titles and texts.",

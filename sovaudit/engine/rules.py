@@ -20,11 +20,11 @@ from sovaudit.engine.expressions import Condition, ExpressionError, compile_cond
 from sovaudit.engine.placeholders import MESSAGE_FIELDS
 from sovaudit.engine.view import VIEW_SHAPE
 from sovaudit.errors import InputError
+from sovaudit.i18n import LANGUAGES
 from sovaudit.model import Asset, Classification, Severity
 from sovaudit.validation import field_path, validate
 
 RULES_SCHEMA = "rules.schema.json"
-LANGUAGES = ("en", "es")
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
 
 

@@ -6,6 +6,9 @@
 For every sample estate and format, writes tests/golden/<estate>.<name> with what sovaudit
 prints today, less what changes from run to run (timestamps, version). Review the diff before
 committing it: a golden change is a behaviour change.
+
+The scan formats come from the reporter registry (sovaudit/report/registry.py): a format added
+there gets its goldens, tests/golden/<estate>.scan<its first suffix>, on the next run.
 """
 
 from __future__ import annotations
@@ -19,23 +22,28 @@ from click.testing import CliRunner
 
 from sovaudit import __version__
 from sovaudit.cli.main import cli
+from sovaudit.report.registry import REPORTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 SAMPLES = ROOT / "sample_inventories"
 
-# golden file suffix -> command line (the sample goes after the command name)
+# OCSF's goldens predate the registry and are named for what they hold (JSON Lines); every
+# other format's is named by its first suffix.
+GOLDEN_SUFFIX = {"ocsf": ".ocsf.jsonl"}
+
+
+def _scan(fmt: str, lang: str = "en") -> list[str]:
+    # --fail-on never: a golden pins what is written, not the exit code.
+    return ["scan", "--format", fmt, "--lang", lang, "--fail-on", "never"]
+
+
+# golden file suffix -> command line (the sample goes after the command name): the inventory,
+# one English scan per registered format, and one human format in Spanish.
 COMMANDS: dict[str, list[str]] = {
     "inventory.json": ["inventory", "--format", "json"],
-    "scan.json": ["scan", "--format", "json", "--fail-on", "never"],
-    "scan.txt": ["scan", "--format", "table", "--lang", "en"],
-    "scan.jsonl": ["scan", "--format", "jsonl"],
-    "scan.md": ["scan", "--format", "markdown", "--lang", "en"],
-    "scan.es.md": ["scan", "--format", "markdown", "--lang", "es"],
-    "scan.csv": ["scan", "--format", "csv"],
-    "scan.sarif": ["scan", "--format", "sarif"],
-    "scan.ocsf.jsonl": ["scan", "--format", "ocsf"],
-    "scan.html": ["scan", "--format", "html", "--lang", "en"],
+    **{f"scan{GOLDEN_SUFFIX.get(r.name, r.suffixes[0])}": _scan(r.name) for r in REPORTERS},
+    "scan.es.md": _scan("markdown", "es"),
 }
 # Top-level keys left out of JSON goldens: run-to-run noise, or pinned by another golden
 # (scan's assets are the inventory's).

@@ -8,7 +8,7 @@ import functools
 import gc
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,6 +18,7 @@ from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
 from sovaudit.logs import LOG_FORMATS, final_line, setup_logging
 from sovaudit.output import OutputTarget, prepare_target
+from sovaudit.report.registry import suffix_formats
 
 if TYPE_CHECKING:
     from sovaudit.locate import Locator
@@ -33,21 +34,15 @@ EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 3
 
-SUFFIX_FORMATS = {
-    ".json": "json",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".csv": "csv",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".ocsf": "ocsf",
-    ".sarif": "sarif",
-    ".txt": "table",
-}
+# Output-file suffix -> format: the scan reporters' (report/registry.py), whose names the
+# other commands' table/json/csv/markdown share, plus the YAML only `inventory` writes.
+SUFFIX_FORMATS = {**suffix_formats(), ".yaml": "yaml", ".yml": "yaml"}
+
+
+def suffixes_for(formats: Iterable[str]) -> list[str]:
+    """The output-file suffixes a command offering ``formats`` accepts, sorted."""
+    offered = set(formats)
+    return sorted(suffix for suffix, fmt in SUFFIX_FORMATS.items() if fmt in offered)
 
 
 def logging_options(func: F) -> F:
@@ -112,7 +107,7 @@ def choose_format(fmt: str | None, output: Path | None, formats: tuple[str, ...]
         if by_suffix in formats:
             return str(by_suffix)
         if suffix:
-            known = sorted(s for s, f in SUFFIX_FORMATS.items() if f in formats)
+            known = suffixes_for(formats)
             raise UsageError(
                 f"{output}: cannot tell the format from the suffix {output.suffix!r} "
                 f"(known: {', '.join(known)}); give --format "

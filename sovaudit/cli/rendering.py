@@ -1,25 +1,29 @@
-"""Rendering a scan result in the chosen format: shared by ``scan`` and ``report``."""
+"""Rendering a scan result in the chosen format: shared by ``scan`` and ``report``.
+
+Which formats exist and what renders each is report/registry.py's table; this module only
+adds what depends on where the output goes (colour on a terminal).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from sovaudit.comparison import RunChanges, TrendPoint
 from sovaudit.model import ScanResult
 from sovaudit.output import OutputTarget
-from sovaudit.render_json import iter_json, iter_jsonl, scan_document
-from sovaudit.report.model import build_report
-from sovaudit.summary import summarise
+from sovaudit.report.registry import BY_NAME, RenderInput, names, render
 
-FORMATS = ("table", "markdown", "html", "json", "jsonl", "ocsf", "csv", "sarif")
+FORMATS = names()
 
 
 def wants_colour(fmt: str, target: OutputTarget, environ: Mapping[str, str] = os.environ) -> bool:
-    """Colour only for a table on a terminal, and never when NO_COLOR is set (no-color.org)
-    or the terminal says it cannot show it (TERM=dumb)."""
-    if fmt != "table" or not target.is_stdout or not sys.stdout.isatty():
+    """Colour only for a format that can colour (the table) on a terminal, and never when
+    NO_COLOR is set (no-color.org) or the terminal says it cannot show it (TERM=dumb)."""
+    reporter = BY_NAME.get(fmt)
+    if reporter is None or not reporter.colour or not target.is_stdout or not sys.stdout.isatty():
         return False
     return not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
@@ -32,36 +36,12 @@ def render_result(
     *,
     changes: RunChanges | None = None,
     trend: tuple[TrendPoint, ...] = (),
+    summary: Mapping[str, Any] | None = None,
 ) -> Iterator[str]:
-    """The chosen format; reporters are imported only when used."""
-    if fmt == "json":
-        document = scan_document(result, summarise(result))
-        if changes is not None:
-            document["changes"] = changes.to_dict()
-        return iter_json(document)
-    if fmt == "jsonl":
-        return iter_jsonl(result)
-    if fmt == "ocsf":
-        from sovaudit.report.ocsf import render_ocsf
+    """The chosen format; reporters are imported only when used.
 
-        return render_ocsf(result)
-    if fmt == "csv":
-        from sovaudit.report.csv import render_csv
-
-        return render_csv(result)
-    if fmt == "sarif":
-        from sovaudit.report.sarif import render_sarif
-
-        return render_sarif(result)
-    report = build_report(result, lang, changes=changes, trend=trend)
-    if fmt == "markdown":
-        from sovaudit.report.markdown import render_markdown
-
-        return render_markdown(report)
-    if fmt == "html":
-        from sovaudit.report.html import render_html
-
-        return render_html(report)
-    from sovaudit.report.table import render_table
-
-    return render_table(report, colour=colour)
+    ``summary`` is ``summarise(result)`` when the caller already computed it (``scan`` does,
+    for the history and deliveries), so a scan summarises once; None computes it if needed.
+    """
+    given = RenderInput(result, lang, colour=colour, changes=changes, trend=trend, summary=summary)
+    return render(fmt, given)

@@ -135,7 +135,10 @@ def build_report(
     *,
     changes: RunChanges | None = None,
     trend: tuple[TrendPoint, ...] = (),
+    summary: Mapping[str, Any] | None = None,
 ) -> Report:
+    """The report model of ``result``; ``summary`` is ``summarise(result)`` when the caller
+    already has it (a scan computes it once for everything it writes), else computed here."""
     home = result.home_country
     by_country: dict[str, list[int]] = {}
     by_provider: dict[str, list[int]] = {}
@@ -163,7 +166,7 @@ def build_report(
     )
     return Report(
         result=result,
-        summary=summarise(result),
+        summary=summarise(result) if summary is None else summary,
         t=Translator(lang),
         countries=_rows(by_country),
         providers=_rows(by_provider),

@@ -1,7 +1,8 @@
 """What changed between two scan results: new, resolved and unchanged findings.
 
-Findings are matched by id, which is stable (same rule, same asset), so renaming nothing and
-re-running gives an empty diff, and fixing an asset moves its findings to "resolved".
+The rule is the one every comparison uses (``sovaudit.comparison``): open findings matched by
+id, which is stable (same rule, same asset). Re-running gives an empty diff; fixing an asset
+or waiving its finding moves it to "resolved"; a waiver that expires makes it new again.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sovaudit.comparison import open_changes, worst_first
 from sovaudit.documents import parse_json, read_text, require_mapping
+from sovaudit.model import Severity
 from sovaudit.validation import validate
 
 SCAN_SCHEMA = "scan-result.schema.json"
-SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 @dataclasses.dataclass(frozen=True)
 class ScanDiff:
+    """Open findings only: new (open now, not then), resolved (open then, not now) and
+    unchanged (open in both), each worst first."""
+
     old_exposure: float
     new_exposure: float
     new: tuple[Mapping[str, Any], ...]
@@ -31,10 +36,8 @@ class ScanDiff:
         return round(self.new_exposure - self.old_exposure, 1)
 
     def new_at_or_above(self, severity: str) -> list[Mapping[str, Any]]:
-        floor = SEVERITY_RANK[severity]
-        return [
-            f for f in self.new if f["status"] == "open" and SEVERITY_RANK[f["severity"]] >= floor
-        ]
+        floor = Severity(severity).rank
+        return [f for f in self.new if Severity(f["severity"]).rank >= floor]
 
 
 def load_scan(path: Path) -> dict[str, Any]:
@@ -46,21 +49,15 @@ def load_scan(path: Path) -> dict[str, Any]:
     return document
 
 
-def _worst_first(findings: list[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
-    return tuple(
-        sorted(findings, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["rule_id"], f["asset_id"]))
-    )
-
-
 def diff_scans(old: Mapping[str, Any], new: Mapping[str, Any]) -> ScanDiff:
-    old_findings = {f["id"]: f for f in old["findings"]}
-    new_findings = {f["id"]: f for f in new["findings"]}
+    """Two scan documents compared by the shared rule; resolved findings as they were."""
+    found = open_changes(old["findings"], new["findings"])
     return ScanDiff(
         old_exposure=float(old["summary"]["exposure_pct"]),
         new_exposure=float(new["summary"]["exposure_pct"]),
-        new=_worst_first([f for i, f in new_findings.items() if i not in old_findings]),
-        resolved=_worst_first([f for i, f in old_findings.items() if i not in new_findings]),
-        unchanged=_worst_first([f for i, f in new_findings.items() if i in old_findings]),
+        new=worst_first(found.new),
+        resolved=worst_first(found.resolved),
+        unchanged=worst_first(found.still_open),
     )
 
 

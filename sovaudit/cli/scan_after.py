@@ -12,11 +12,11 @@ import dataclasses
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.cli.common import EXIT_BAD_INPUT, EXIT_INCOMPLETE
 from sovaudit.cli.scan_inputs import ScanInputs, describe_target
-from sovaudit.comparison import RunChanges, TrendPoint, compare
+from sovaudit.comparison import RunChanges, TrendPoint, against_baseline, changes_since
 from sovaudit.errors import SovauditError
 from sovaudit.model import ScanResult
 from sovaudit.render_json import (
@@ -26,6 +26,9 @@ from sovaudit.render_json import (
     tool_block,
 )
 from sovaudit.summary import summarise
+
+if TYPE_CHECKING:
+    from sovaudit.history import FindingRow
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ class AfterScan:
         self.summary = summarise(result)
         self.changes: RunChanges | None = None
         if inputs.baseline is not None:
-            self.changes = compare(inputs.baseline, result, self.summary, "baseline")
+            self.changes = against_baseline(inputs.baseline, result, self.summary)
 
     def _run_header(self) -> dict[str, Any]:
         """What identifies the run and its figures, first in every record of it."""
@@ -102,16 +105,14 @@ class AfterScan:
                 runs = store.runs(limit=TREND_RUNS - 1)
                 if self.changes is None and runs:
                     previous = runs[-1]
-                    old = [self._finding_dict(row) for row in store.findings(previous.id)]
-                    self.changes = compare(
-                        {
-                            "started_at": previous.started_at,
-                            "summary": previous.summary,
-                            "findings": old,
-                        },
+                    self.changes = changes_since(
+                        store.findings(previous.id),
                         self.result,
                         self.summary,
-                        "history",
+                        against="history",
+                        since=previous.started_at,
+                        old_exposure=previous.exposure_pct,
+                        describe=self._resolved_entry,
                     )
         except (SovauditError, OSError, sqlite3.Error) as exc:
             log.error("history %s: could not be read: %s", settings.path, exc)
@@ -145,8 +146,8 @@ class AfterScan:
             return True
         return False
 
-    def _finding_dict(self, row: Any) -> dict[str, Any]:
-        """A finding the history kept (no prose) with its rule's title in the report's language."""
+    def _resolved_entry(self, row: FindingRow) -> dict[str, Any]:
+        """A resolved finding the history kept (no prose), titled in the report's language."""
         rule = self._rules.get(row.rule_id)
         title = rule.title.get(self.lang) if rule is not None else row.rule_id
         return {

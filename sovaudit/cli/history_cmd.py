@@ -8,8 +8,8 @@ import click
 
 from sovaudit.cli.common import command_body, logging_options, output_options, resolve_output
 from sovaudit.cli.settings import config_option
+from sovaudit.history import HistoryStore
 from sovaudit.history.render import render_changes, render_runs
-from sovaudit.history.store import HistoryStore
 from sovaudit.i18n import LANGUAGES, Translator, default_language
 from sovaudit.output import emit
 

@@ -1,7 +1,8 @@
-"""What the history knows about runs, and how one run compares with the one before it.
+"""What the history knows about runs: plain records with no SQL in them.
 
-Plain values with no SQL in them, so the comparison rules are tested on their own and the
-store, the ``history`` command and the HTML trend chart all read the same records.
+The store, the ``history`` command and the HTML trend chart all read these same records; how
+one run compares with the one before it is the rule every comparison shares
+(``sovaudit.comparison``), applied to these rows.
 """
 
 from __future__ import annotations
@@ -93,31 +94,6 @@ def worst_first(rows: Iterable[FindingRow]) -> tuple[FindingRow, ...]:
     return tuple(sorted(rows, key=lambda r: (-_RANK[r.severity], r.rule_id, r.asset_id)))
 
 
-def compare(
-    previous: Iterable[FindingRow], current: Iterable[FindingRow]
-) -> tuple[tuple[FindingRow, ...], tuple[FindingRow, ...]]:
-    """``(new, resolved)`` open findings between two runs, matched by finding id.
-
-    Only open findings count: a finding waived in both runs is nobody's news, one that was
-    waived and is open again (its waiver expired) needs attention again, so it is new.
-    """
-    before = {r.id: r for r in previous if r.status == "open"}
-    after = {r.id: r for r in current if r.status == "open"}
-    new = worst_first(r for i, r in after.items() if i not in before)
-    resolved = worst_first(r for i, r in before.items() if i not in after)
-    return new, resolved
-
-
-def count_changes(previous_open: set[str], current_open: set[str]) -> tuple[int, int]:
-    """``(new, resolved)`` counts from the open finding ids of two runs (see :func:`compare`)."""
-    return len(current_open - previous_open), len(previous_open - current_open)
-
-
 def exposure_trend(runs: Sequence[RunRecord]) -> Trend | None:
     """First and last of ``runs`` (oldest first); None when there is nothing to compare."""
     return Trend(runs[0], runs[-1]) if runs else None
-
-
-def exposure_points(runs: Iterable[RunRecord]) -> list[tuple[str, float]]:
-    """``(started_at, exposure_pct)`` per run: what ``render_trend_svg`` draws."""
-    return [(run.started_at, run.exposure_pct) for run in runs]

@@ -1,16 +1,9 @@
-"""The comparison rules on plain records, with no database."""
+"""The history's plain records, and the shared comparison rule on them, with no database."""
 
 from __future__ import annotations
 
-from sovaudit.history.trend import (
-    FindingRow,
-    RunRecord,
-    compare,
-    count_changes,
-    exposure_points,
-    exposure_trend,
-    worst_first,
-)
+from sovaudit.comparison import changed_ids, open_changes
+from sovaudit.history.trend import FindingRow, RunRecord, exposure_trend, worst_first
 
 
 def row(key: str, severity: str = "high", status: str = "open") -> FindingRow:
@@ -51,17 +44,28 @@ def test_compare_counts_open_findings_only() -> None:
         row("waiver-expired", "critical"),
         row("brand-new", "medium"),
     ]
-    new, resolved = compare(before, after)
-    assert [r.id for r in new] == ["r/waiver-expired", "r/brand-new"]  # worst first
-    assert [r.id for r in resolved] == ["r/waived-now", "r/fixed"]
-    assert count_changes(
-        {r.id for r in before if r.status == "open"}, {r.id for r in after if r.status == "open"}
-    ) == (2, 2)
+    found = open_changes(before, after)
+    assert [r.id for r in worst_first(found.new)] == ["r/waiver-expired", "r/brand-new"]
+    assert [r.id for r in worst_first(found.resolved)] == ["r/waived-now", "r/fixed"]
+    assert [r.id for r in found.still_open] == ["r/kept"]
+    # The counts the store keeps come from the open ids alone, by the same rule.
+    ids = changed_ids(
+        [r.id for r in before if r.status == "open"], [r.id for r in after if r.status == "open"]
+    )
+    assert ids.new == tuple(r.id for r in found.new)
+    assert ids.resolved == tuple(r.id for r in found.resolved)
+
+
+def test_a_scan_documents_findings_follow_the_same_rule() -> None:
+    before = [row("a"), row("b", status="waived")]
+    after = [row("a", status="waived").to_dict(), row("b").to_dict()]
+    found = open_changes(before, after)
+    assert ([f["id"] for f in found.new], [r.id for r in found.resolved]) == (["r/b"], ["r/a"])
 
 
 def test_the_first_run_is_all_new() -> None:
-    new, resolved = compare([], [row("a"), row("b", status="waived")])
-    assert ([r.id for r in new], resolved) == (["r/a"], ())
+    found = open_changes([], [row("a"), row("b", status="waived")])
+    assert ([r.id for r in found.new], found.resolved) == (["r/a"], ())
 
 
 def test_worst_first_orders_by_severity_rule_then_asset() -> None:
@@ -69,15 +73,10 @@ def test_worst_first_orders_by_severity_rule_then_asset() -> None:
     assert [r.id for r in worst_first(rows)] == ["r/z", "r/a", "r/b", "r/m"]
 
 
-def test_trend_and_points() -> None:
+def test_trend() -> None:
     runs = [run(1, 62.5), run(2, 55.0), run(3, 48.1)]
     trend = exposure_trend(runs)
     assert trend is not None
     assert (trend.first.id, trend.last.id, trend.delta) == (1, 3, -14.4)
     assert exposure_trend([]) is None
-    assert exposure_points(runs) == [
-        ("2026-05-01T02:00:00Z", 62.5),
-        ("2026-05-02T02:00:00Z", 55.0),
-        ("2026-05-03T02:00:00Z", 48.1),
-    ]
     assert runs[0].open_total == 3

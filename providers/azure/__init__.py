@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from sovaudit.providers.azure.provider import AzureProvider, ReadOnlyViolation
+from sovaudit.providers.azure.guard import ReadOnlyViolation
+from sovaudit.providers.azure.provider import AzureProvider
 
 __all__ = ["AzureProvider", "ReadOnlyViolation"]

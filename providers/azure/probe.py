@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sovaudit.providers.azure.provider import PROVIDER, ReadOnlyViolation, describe_failure
+from sovaudit.providers.azure.failures import describe_failure
+from sovaudit.providers.azure.guard import PROVIDER, ReadOnlyViolation
 from sovaudit.providers.interface import ProviderError
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from sovaudit.providers.azure import AzureProvider
-from sovaudit.providers.azure.provider import CONNECT_TIMEOUT, READ_TIMEOUT, RETRIES
+from sovaudit.providers.azure.session import CONNECT_TIMEOUT, READ_TIMEOUT, RETRIES
 
 from sovaudit.pipeline import collect
 from tests.azure.arm_server import ArmServer, StaticCredential

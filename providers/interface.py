@@ -3,10 +3,55 @@
 from __future__ import annotations
 
 import abc
+import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sovaudit.model import Asset, ScanError
+
+if TYPE_CHECKING:
+    from sovaudit.locate import Locator
+
+# What a declared option holds. From the kind come the command-line type, the config file's
+# conversion (paths are relative to the config file) and the JSON Schema of the config key.
+OPTION_KINDS = ("text", "path", "https_url", "number")
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceOption:
+    """One option a source declares, once: everything else is generated from it.
+
+    The command-line flag (``--aws-profile``), the config key (``sources.aws.profile``), the
+    config file's JSON Schema, ``config check``'s listing and the ``SOVAUDIT_*`` variable all
+    come from this declaration, so a provider, built in or installed from another package,
+    is configured the same way as every other.
+    """
+
+    key: str  # the keyword ``from_options`` receives, and the config key under sources.<name>
+    help: str
+    kind: str = "text"
+    multiple: bool = False  # repeatable flag; a list in the config file
+    metavar: str | None = None
+    flag: str | None = None  # default: --<provider>-<key>, singular when repeatable
+    param: str | None = None  # default: <provider>_<key> (shared with `locate` for net's)
+    default: Any = None
+    minimum: float | None = None  # numbers only
+    # Whether giving this option turns its source on (an endpoint list does, a DNS timeout
+    # does not: it only tunes a source turned on otherwise).
+    enables: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in OPTION_KINDS:
+            raise ValueError(f"option {self.key}: kind must be one of {OPTION_KINDS}")
+
+    def flag_for(self, source: str) -> str:
+        if self.flag:
+            return self.flag
+        stem = self.key[:-1] if self.multiple and self.key.endswith("s") else self.key
+        return f"--{source}-{stem.replace('_', '-')}"
+
+    def param_for(self, source: str) -> str:
+        return self.param or f"{source}_{self.key}"
 
 
 class ProviderError(Exception):
@@ -40,6 +85,20 @@ def unexpected_answer(exc: Exception) -> str:
     )
 
 
+def option_schema(option: SourceOption) -> dict[str, Any]:
+    """The JSON Schema of one declared option's config key."""
+    if option.multiple:
+        return {"$ref": "#/$defs/paths" if option.kind == "path" else "#/$defs/strings"}
+    if option.kind == "number":
+        schema: dict[str, Any] = {"type": "number"}
+        if option.minimum is not None:
+            schema["minimum"] = option.minimum
+        return schema
+    if option.kind == "https_url":
+        return {"type": "string", "pattern": "^https://", "description": "an https:// URL"}
+    return {"type": "string", "minLength": 1}
+
+
 class Provider(abc.ABC):
     """A source of assets: a cloud account, an inventory file, a list of endpoints.
 
@@ -50,6 +109,14 @@ class Provider(abc.ABC):
     """
 
     name: str
+    # The options this source takes (see SourceOption); the CLI, the config file and its
+    # schema are generated from them.
+    options: ClassVar[tuple[SourceOption, ...]] = ()
+    # Whether --sample-content applies: the provider then receives ``content_sampling``.
+    samples_content: ClassVar[bool] = False
+    # The scan's locator, handed over by sovaudit.pipeline.build_sources to providers that
+    # place what they find themselves (the net provider), so the catalogue is read once.
+    locator: Locator | None = None
     # When the whole collection must end (a time.monotonic() value), set by sovaudit.pipeline
     # from --timeout; a provider that reads scopes through sovaudit.deadline.run_scopes reports
     # the scopes unfinished by then as errors and returns what it read.
@@ -59,6 +126,12 @@ class Provider(abc.ABC):
     def from_options(cls, options: Mapping[str, Any]) -> Provider:
         """Build the provider from CLI/config options (its own keys only)."""
         return cls(**options)
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> list[str]:
+        """What ``config check`` reads of this source's options, offline: one line per file
+        or value checked; InputError for a bad one. Nothing is contacted."""
+        return []
 
     @property
     def label(self) -> str:

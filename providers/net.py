@@ -16,11 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sovaudit.providers.interface import Provider, ProviderError
-
 from sovaudit.catalogue import load_catalogue
 from sovaudit.documents import read_text
-from sovaudit.errors import UsageError
+from sovaudit.errors import InputError, UsageError
 from sovaudit.locate import Locator
 from sovaudit.model import (
     EMPTY_TAGS,
@@ -33,6 +31,7 @@ from sovaudit.model import (
     unknown_location,
 )
 from sovaudit.netloc.endpoints import Located, attribution_to_dict, build_attributor, locate_all
+from sovaudit.providers.interface import Provider, ProviderError, SourceOption
 from sovaudit.validation import validate
 
 ENDPOINTS_SCHEMA = "endpoints.schema.json"
@@ -117,7 +116,60 @@ def _combined_location(item: Located) -> Location:
 
 
 class NetProvider(Provider):
+    """Host names and addresses resolved and placed: the endpoints an estate talks to."""
+
     name = "net"
+    # Flags and parameters without the provider's prefix: `sovaudit locate` shares the last
+    # three (see sovaudit.cli.net_options), and these names predate the declarations.
+    options = (
+        SourceOption(
+            "endpoints",
+            "A host name or address to place (the net provider); repeatable.",
+            multiple=True,
+            metavar="HOST",
+            flag="--endpoint",
+            param="endpoint_hosts",
+        ),
+        SourceOption(
+            "endpoints_file",
+            "Host names and addresses to resolve and place (the net provider): YAML/JSON with "
+            "an 'endpoints' list, or a text file with one host per line.",
+            kind="path",
+            metavar="FILE",
+            flag="--endpoints",
+            param="endpoints_file",
+        ),
+        SourceOption(
+            "nameservers",
+            "DNS server to ask; repeatable. Default: the system resolver.",
+            multiple=True,
+            metavar="IP[:PORT]",
+            flag="--nameserver",
+            param="nameservers",
+            enables=False,
+        ),
+        SourceOption(
+            "geoip_db",
+            "A MaxMind-format .mmdb (City or Country). Default: the usual geoipupdate "
+            "locations, then a bundled fallback if installed.",
+            kind="path",
+            metavar="PATH",
+            flag="--geoip-db",
+            param="geoip_db",
+            enables=False,
+        ),
+        SourceOption(
+            "dns_timeout",
+            "How long to wait for each DNS answer.",
+            kind="number",
+            metavar="SECONDS",
+            flag="--dns-timeout",
+            param="dns_timeout",
+            default=3.0,
+            minimum=0.1,
+            enables=False,
+        ),
+    )
 
     def __init__(
         self,
@@ -149,9 +201,25 @@ class NetProvider(Provider):
             dns_timeout=float(options.get("dns_timeout", 3.0)),
         )
 
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> list[str]:
+        """The endpoints file read as a scan reads it; the GeoIP database named exists."""
+        checked = []
+        path = options.get("endpoints_file")
+        if path is not None:
+            checked.append(f"endpoints {path} ({len(load_endpoints(Path(path)))})")
+        geoip_db = options.get("geoip_db")
+        if geoip_db is not None and not Path(geoip_db).is_file():
+            raise InputError(str(geoip_db), "no such file (GeoIP database)")
+        return checked
+
     @property
     def errors(self) -> list[ScanError]:
         return self._errors
+
+    def _locator(self) -> Locator:
+        """The scan's own locator when it handed one over; the catalogue is parsed once."""
+        return self.locator if self.locator is not None else Locator(load_catalogue())
 
     def probe(self) -> str:
         """The GeoIP database and the resolver a scan would use, built the scan's way (a
@@ -160,7 +228,7 @@ class NetProvider(Provider):
         system resolver is not asked: it is the host's, not something the settings configure."""
         from sovaudit.netloc.dns import DnsResolver
 
-        geoip = build_attributor(Locator(load_catalogue()), self.geoip_db).geoip
+        geoip = build_attributor(self._locator(), self.geoip_db).geoip
         resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)
         seen = [f"GeoIP {geoip.description}" if geoip is not None else "no GeoIP database"]
         if self.nameservers:
@@ -178,7 +246,7 @@ class NetProvider(Provider):
     def collect(self) -> Iterator[Asset]:
         from sovaudit.netloc.dns import DnsResolver
 
-        attributor = build_attributor(Locator(load_catalogue()), self.geoip_db)
+        attributor = build_attributor(self._locator(), self.geoip_db)
         resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)
         hosts = [e.host for e in self.endpoints]
         located = locate_all(hosts, resolver.resolve_many(hosts), attributor)

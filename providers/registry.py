@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from importlib.metadata import entry_points
 
-from sovaudit.providers.interface import Provider
-
 from sovaudit.errors import UsageError
+from sovaudit.providers.interface import Provider
 
 ENTRY_POINT_GROUP = "sovaudit.providers"
 
@@ -20,6 +20,30 @@ BUILTIN: dict[str, str] = {
 }
 # The extra that installs each built-in provider's SDK.
 EXTRAS = {"aws": "aws", "net": "net", "gcp": "gcp", "azure": "azure"}
+
+
+@functools.cache
+def declared() -> dict[str, type[Provider]]:
+    """Every provider class whose options the CLI and the config file offer, by name.
+
+    Built-ins first, then plug-ins. A plug-in that cannot even be imported is left out here
+    (its options do not exist) and says why when it is asked for with ``--provider``; a
+    broken third-party package must not stop every command.
+    """
+    classes: dict[str, type[Provider]] = {}
+    for name in [*BUILTIN, *sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})]:
+        if name in classes:
+            continue
+        try:
+            classes[name] = provider_class(name)
+        except (UsageError, ImportError, AttributeError):
+            continue
+    return classes
+
+
+def samplers() -> list[str]:
+    """The providers --sample-content applies to."""
+    return [name for name, cls in declared().items() if cls.samples_content]
 
 
 def available() -> list[str]:

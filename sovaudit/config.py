@@ -19,7 +19,7 @@ from typing import Any
 
 from sovaudit.documents import LineFinder, load_mapping
 from sovaudit.errors import InputError
-from sovaudit.validation import validate
+from sovaudit.validation import load_schema, validate
 
 SCHEMA = "config.schema.json"
 ENV_PREFIX = "SOVAUDIT_"
@@ -121,17 +121,7 @@ def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any]
         ("home_country", ("home_country",), lambda v: str(v).upper()),
         ("lang", ("lang",), _as_is),
         ("inventories", ("sources", "inventory"), paths),
-        ("aws_profile", ("sources", "aws", "profile"), _as_is),
-        ("aws_org_role", ("sources", "aws", "org_role"), _as_is),
-        ("aws_regions", ("sources", "aws", "regions"), strings),
-        ("gcp_projects", ("sources", "gcp", "projects"), strings),
-        ("azure_subscriptions", ("sources", "azure", "subscriptions"), strings),
-        ("azure_endpoint", ("sources", "azure", "endpoint"), _as_is),
-        ("endpoint_hosts", ("sources", "net", "endpoints"), strings),
-        ("endpoints_file", ("sources", "net", "endpoints_file"), path),
-        ("nameservers", ("sources", "net", "nameservers"), strings),
-        ("geoip_db", ("sources", "net", "geoip_db"), path),
-        ("dns_timeout", ("sources", "net", "dns_timeout"), float),
+        *_source_keys(reader),
         ("rule_paths", ("rules",), paths),
         ("no_builtin_rules", ("builtin_rules",), lambda v: not v),
         ("waivers_path", ("waivers",), path),
@@ -154,10 +144,54 @@ def _mapping(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any]
     ]
 
 
+def _source_keys(reader: _Reader) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any]]]:
+    """``sources.<provider>.<key>`` for every option every provider declares."""
+    from sovaudit.cli.sources import declared_options
+
+    by_kind: dict[tuple[str, bool], Callable[[Any], Any]] = {
+        ("path", False): reader.path_value,
+        ("path", True): reader.paths,
+        ("number", False): float,
+    }
+    return [
+        (
+            option.param_for(name),
+            ("sources", name, option.key),
+            by_kind.get(
+                (option.kind, option.multiple), reader.strings if option.multiple else _as_is
+            ),
+        )
+        for name, option in declared_options()
+    ]
+
+
 def _providers(document: Mapping[str, Any]) -> list[str]:
     """A provider section present (even empty: ``aws: {}``) means: read that provider."""
+    from sovaudit.providers.registry import declared
+
     sources = document.get("sources") or {}
-    return [name for name in ("aws", "gcp", "azure", "net") if name in sources]
+    known = declared()
+    return [name for name in sources if name in known]  # in the file's order
+
+
+def config_schema() -> dict[str, Any]:
+    """The config file's JSON Schema: the published file, with one ``sources.<provider>``
+    section per provider generated from its declared options (plug-ins included)."""
+    from sovaudit.cli.sources import declared_options
+    from sovaudit.providers.interface import option_schema
+
+    schema = load_schema(SCHEMA)
+    sources = schema["properties"]["sources"]["properties"]
+    generated: dict[str, dict[str, Any]] = {}
+    for name, option in declared_options():
+        section = generated.setdefault(
+            name, {"type": ["object", "null"], "additionalProperties": False, "properties": {}}
+        )
+        section["properties"][option.key] = option_schema(option)
+    schema["properties"]["sources"]["properties"] = {
+        key: value for key, value in sources.items() if key == "inventory"
+    } | generated
+    return schema
 
 
 def _content(reader: _Reader) -> None:
@@ -193,7 +227,7 @@ def _commands(reader: _Reader) -> dict[str, dict[str, Setting]]:
 def load_config(path: Path) -> Config:
     """Read and validate a config file; InputError (exit 2) names the file, line and key."""
     document, find_line = load_mapping(path, "settings such as 'sources' and 'fail_on'")
-    validate(document, str(path), find_line, SCHEMA)
+    validate(document, str(path), find_line, SCHEMA, build=config_schema)
     reader = _Reader(path, document, find_line)
     for param, keys, convert in _mapping(reader):
         reader.put(param, keys, convert)

@@ -137,7 +137,9 @@ def build_sources(
     ]
     for name in names:
         try:
-            sources.append(provider_class(name).from_options(options.get(name, {})))
+            provider = provider_class(name).from_options(options.get(name, {}))
         except ValueError as exc:  # a provider's verdict on its own options: bad input
             raise UsageError(f"{name}: {exc}") from None
+        provider.locator = locator
+        sources.append(provider)
     return sources

@@ -26,11 +26,12 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _compiled(name: str) -> Callable[[Any], Any]:
+def _compiled(name: str, build: Callable[[], dict[str, Any]] | None = None) -> Callable[[Any], Any]:
     # Imported here so that commands which validate nothing (--version) never pay for it.
     import fastjsonschema
 
-    validator: Callable[[Any], Any] = fastjsonschema.compile(load_schema(name))
+    schema = build() if build is not None else load_schema(name)
+    validator: Callable[[Any], Any] = fastjsonschema.compile(schema)
     return validator
 
 
@@ -111,12 +112,23 @@ def _explain(
     return path, fallback
 
 
-def validate(document: Any, file: str, find_line: LineFinder, schema: str) -> None:
-    """Raise InputError for the first schema violation in ``document``."""
+def validate(
+    document: Any,
+    file: str,
+    find_line: LineFinder,
+    schema: str,
+    *,
+    build: Callable[[], dict[str, Any]] | None = None,
+) -> None:
+    """Raise InputError for the first schema violation in ``document``.
+
+    ``build`` makes the schema instead of reading the file ``schema`` names (the config
+    file's, whose provider sections come from the providers' declarations).
+    """
     import fastjsonschema
 
     try:
-        _compiled(schema)(document)
+        _compiled(schema, build)(document)
     except fastjsonschema.JsonSchemaValueException as exc:
         path = _typed_path(document, exc.path[1:])
         fallback = exc.message.removeprefix(exc.name or "").strip() or exc.message

@@ -23,6 +23,9 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sovaudit import progress
+from sovaudit.deadline import run_scopes
+from sovaudit.model import Asset, ScanError
 from sovaudit.providers.aws.guard import ReadOnlyViolation, iam_action
 from sovaudit.providers.aws.scope import AwsScope, Collector
 from sovaudit.providers.aws.session import (
@@ -38,17 +41,13 @@ from sovaudit.providers.interface import (
     NOT_FINISHED,
     Provider,
     ProviderError,
+    SourceOption,
     unexpected_answer,
 )
 
-from sovaudit import progress
-from sovaudit.deadline import run_scopes
-from sovaudit.model import Asset, ScanError
-
 if TYPE_CHECKING:
-    from sovaudit.providers.aws.content import ClientCache
-
     from sovaudit.content.sample import Sampler, SamplingLimits
+    from sovaudit.providers.aws.content import ClientCache
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +170,25 @@ class AwsProvider(Provider):
     """Reads one account's enabled regions, or every ACTIVE account of an Organization."""
 
     name = PROVIDER
+    samples_content = True
+    options = (
+        SourceOption(
+            "profile",
+            "AWS named profile (default: the standard credential chain).",
+            metavar="NAME",
+        ),
+        SourceOption(
+            "org_role",
+            "Read every account of the AWS Organization by assuming ROLE in each.",
+            metavar="ROLE",
+        ),
+        SourceOption(
+            "regions",
+            "Only these AWS regions (default: every enabled region); repeatable.",
+            multiple=True,
+            metavar="REGION",
+        ),
+    )
 
     def __init__(
         self,
@@ -286,9 +304,8 @@ class AwsProvider(Provider):
         self, sampler: Sampler, clients: ClientCache, spec: SessionSpec, asset: Asset
     ) -> tuple[Asset, ScanError | None]:
         """One bucket's asset with its content sample, and the error entry if reading failed."""
-        from sovaudit.providers.aws.content import S3ObjectSource, bucket_region
-
         from sovaudit.content.outcome import sampled_asset
+        from sovaudit.providers.aws.content import S3ObjectSource, bucket_region
 
         partition = asset.id.split(":")[1]  # arn:PARTITION:s3:::name
         region = bucket_region(asset.region, partition)
@@ -306,9 +323,8 @@ class AwsProvider(Provider):
         self, pool: concurrent.futures.Executor, assets: list[Asset], accounts: Sequence[object]
     ) -> list[Asset]:
         """Every S3 bucket sampled (--sample-content), in the provider's pool."""
-        from sovaudit.providers.aws.content import ClientCache
-
         from sovaudit.content.sample import Sampler
+        from sovaudit.providers.aws.content import ClientCache
 
         assert self.content_sampling is not None
         sampler = Sampler(self.content_sampling)  # imports the detectors' libraries

@@ -22,6 +22,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from sovaudit import progress
+from sovaudit.deadline import run_scopes
+from sovaudit.model import Asset, ScanError
 from sovaudit.providers.azure.failures import describe_failure
 from sovaudit.providers.azure.guard import PROVIDER, ReadOnlyViolation
 from sovaudit.providers.azure.resources import resource_asset
@@ -38,12 +41,9 @@ from sovaudit.providers.azure.subscriptions import configured, visible
 from sovaudit.providers.interface import (
     NOT_FINISHED,
     Provider,
+    SourceOption,
     unexpected_answer,
 )
-
-from sovaudit import progress
-from sovaudit.deadline import run_scopes
-from sovaudit.model import Asset, ScanError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,20 @@ class AzureProvider(Provider):
     """Reads every subscription the identity can see, or the ones given."""
 
     name = PROVIDER
+    options = (
+        SourceOption(
+            "subscriptions",
+            "Azure subscription to read (default: every one the identity can see); repeatable.",
+            multiple=True,
+            metavar="ID",
+        ),
+        SourceOption(
+            "endpoint",
+            "Azure Resource Manager endpoint, for sovereign clouds (default: the public cloud).",
+            kind="https_url",
+            metavar="URL",
+        ),
+    )
 
     def __init__(
         self,

@@ -33,17 +33,17 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sovaudit import progress
+from sovaudit.deadline import run_scopes
+from sovaudit.model import Asset, ScanError
 from sovaudit.providers.gcp.buckets import PROVIDER, bucket_to_asset
 from sovaudit.providers.interface import (
     NOT_FINISHED,
     Provider,
     ProviderError,
+    SourceOption,
     unexpected_answer,
 )
-
-from sovaudit import progress
-from sovaudit.deadline import run_scopes
-from sovaudit.model import Asset, ScanError
 
 if TYPE_CHECKING:
     from sovaudit.content.sample import Sampler, SamplingLimits
@@ -189,6 +189,16 @@ class GcpProvider(Provider):
     """Reads every Cloud Storage bucket of the given projects (or of every visible project)."""
 
     name = PROVIDER
+    samples_content = True
+    options = (
+        SourceOption(
+            "projects",
+            "Google Cloud project to read (default: every project the credentials can list); "
+            "repeatable.",
+            multiple=True,
+            metavar="PROJECT",
+        ),
+    )
 
     def __init__(
         self,

@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sovaudit.cli.net_options import net_options
 from sovaudit.errors import SovauditError, UsageError
 from sovaudit.logs import LOG_FORMATS, final_line, setup_logging
 from sovaudit.output import OutputTarget, prepare_target
 from sovaudit.report.registry import suffix_formats
 
 if TYPE_CHECKING:
-    from sovaudit.locate import Locator
-    from sovaudit.providers.interface import Provider
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# A nightly collection still running after an hour is stuck on something; a very large
-# organisation raises it (--timeout, config `timeout`).
-DEFAULT_TIMEOUT = 3600.0
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
@@ -199,176 +192,3 @@ def _check_country(ctx: click.Context, param: click.Parameter, value: str) -> st
     if len(code) != 2 or not code.isalpha():
         raise click.BadParameter(f"{value!r} is not an ISO 3166-1 alpha-2 code (e.g. MX)")
     return code
-
-
-@dataclasses.dataclass(frozen=True)
-class Sources:
-    """Where a command's assets come from: inventory files and live providers with options."""
-
-    inventories: tuple[Path, ...]
-    providers: tuple[str, ...]
-    options: dict[str, dict[str, Any]]
-    strict: bool = False
-    timeout: float | None = None  # seconds the whole collection may take (--timeout)
-
-    def deadline(self) -> float | None:
-        """The collection's deadline, counted from now (a time.monotonic() value)."""
-        return None if not self.timeout else time.monotonic() + self.timeout
-
-    def build(self, locator: Locator) -> list[Provider]:
-        """The providers to collect from, inventory files first."""
-        from sovaudit.pipeline import build_sources
-
-        return build_sources(
-            self.inventories, self.providers, locator, self.options, strict=self.strict
-        )
-
-    def require(self) -> None:
-        if not self.inventories and not self.providers and not self.options:
-            raise UsageError(
-                "nothing to read: give INVENTORY files, --endpoints FILE, --provider NAME, "
-                "or a --config file with 'sources'"
-            )
-
-
-def _sources(kwargs: dict[str, Any]) -> Sources:
-    """Gather the source options click parsed into one value (and out of ``kwargs``)."""
-    providers = tuple(kwargs.pop("providers"))
-    endpoints_file = kwargs.pop("endpoints_file")
-    endpoint_hosts = list(kwargs.pop("endpoint_hosts"))
-    net = {
-        "endpoints": endpoint_hosts,
-        "endpoints_file": endpoints_file,
-        "nameservers": kwargs.pop("nameservers"),
-        "geoip_db": kwargs.pop("geoip_db"),
-        "dns_timeout": kwargs.pop("dns_timeout"),
-    }
-    aws = {
-        "profile": kwargs.pop("aws_profile"),
-        "org_role": kwargs.pop("aws_org_role"),
-        "regions": list(kwargs.pop("aws_regions")),
-    }
-    gcp = {"projects": list(kwargs.pop("gcp_projects"))}
-    azure = {
-        "subscriptions": list(kwargs.pop("azure_subscriptions")),
-        "endpoint": kwargs.pop("azure_endpoint"),
-    }
-    options: dict[str, dict[str, Any]] = {}
-    if endpoints_file is not None or endpoint_hosts or "net" in providers:
-        options["net"] = net
-    for name, values in (("aws", aws), ("gcp", gcp), ("azure", azure)):
-        if name in providers or any(values.values()):
-            options[name] = values
-    return Sources(
-        tuple(kwargs.pop("inventories")),
-        providers,
-        options,
-        bool(kwargs.pop("strict", False)),
-        kwargs.pop("timeout", None),
-    )
-
-
-def sources_from(params: Mapping[str, Any]) -> Sources:
-    """The sources a command's parsed parameters describe (``config check`` resolves them)."""
-    return _sources(dict(params))
-
-
-def source_options(func: F) -> F:
-    """``[INVENTORY]...``, ``--provider``, and each provider's options, passed as ``sources``.
-
-    The command receives one ``sources: Sources`` argument instead of a dozen flags, so adding a
-    provider's options touches this function only.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, sources=_sources(kwargs), **kwargs)
-
-    command: Any = net_options(wrapper)
-    for option in reversed(
-        (
-            click.argument(
-                "inventories", nargs=-1, type=click.Path(path_type=Path), metavar="[INVENTORY]..."
-            ),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(min=0),
-                default=DEFAULT_TIMEOUT,
-                show_default=True,
-                metavar="SECONDS",
-                help="Most the collection may take; scopes not read by then are errors "
-                "(exit 3) and the rest is reported. 0: no limit.",
-            ),
-            click.option(
-                "--strict",
-                is_flag=True,
-                help="Reject (exit 2) inventory values nobody recognises: region codes no "
-                "catalogue knows, subdivisions and countries that are not ISO 3166, unknown "
-                "provider names. Default: warn, keep the asset, leave it unlocated.",
-            ),
-            click.option(
-                "--provider",
-                "providers",
-                multiple=True,
-                metavar="NAME",
-                help="Also collect from this live provider (aws, net, ...); repeatable.",
-            ),
-            click.option(
-                "--endpoints",
-                "endpoints_file",
-                type=click.Path(path_type=Path),
-                metavar="FILE",
-                help="Host names and addresses to resolve and place (the net provider): "
-                "YAML/JSON with an 'endpoints' list, or a text file with one host per "
-                "line.",
-            ),
-            click.option(
-                "--endpoint",
-                "endpoint_hosts",
-                multiple=True,
-                metavar="HOST",
-                help="A host name or address to place (the net provider); repeatable.",
-            ),
-            click.option(
-                "--aws-profile",
-                metavar="NAME",
-                help="AWS named profile (default: the standard credential chain).",
-            ),
-            click.option(
-                "--aws-org-role",
-                metavar="ROLE",
-                help="Read every account of the AWS Organization by assuming ROLE in each.",
-            ),
-            click.option(
-                "--aws-region",
-                "aws_regions",
-                multiple=True,
-                metavar="REGION",
-                help="Only these AWS regions (default: every enabled region); repeatable.",
-            ),
-            click.option(
-                "--gcp-project",
-                "gcp_projects",
-                multiple=True,
-                metavar="PROJECT",
-                help="Google Cloud project to read (default: every project the credentials "
-                "can list); repeatable.",
-            ),
-            click.option(
-                "--azure-subscription",
-                "azure_subscriptions",
-                multiple=True,
-                metavar="ID",
-                help="Azure subscription to read (default: every one the identity can see); "
-                "repeatable.",
-            ),
-            click.option(
-                "--azure-endpoint",
-                metavar="URL",
-                help="Azure Resource Manager endpoint, for sovereign clouds (default: the "
-                "public cloud).",
-            ),
-        )
-    ):
-        command = option(command)
-    return command

@@ -117,8 +117,8 @@ def _check_files(params: Mapping[str, Any]) -> list[str]:
 
 def _check_sampling(params: Mapping[str, Any]) -> list[str]:
     """``sample_content`` needs its extra and a provider that can sample: fail now, not at 2am."""
-    from sovaudit.cli.common import sources_from
     from sovaudit.cli.content_options import attach_content_sampling, content_limits
+    from sovaudit.cli.sources import sources_from
 
     limits = content_limits(dict(params))
     if limits is None:

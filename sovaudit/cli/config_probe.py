@@ -47,7 +47,7 @@ def probe_sources(params: Mapping[str, Any]) -> list[ProbeResult]:
     A provider that cannot even be built (its SDK missing, the net provider without endpoints)
     stops here with the scan's own usage error (exit 2), as the scan would stop.
     """
-    from sovaudit.cli.common import sources_from
+    from sovaudit.cli.sources import sources_from
 
     sources = sources_from(params)
     providers = build_sources([], sources.providers, Locator(load_catalogue()), sources.options)

@@ -25,8 +25,6 @@ DEFAULT_OBJECTS = 20
 DEFAULT_OBJECT_BYTES = "1MiB"
 DEFAULT_TOTAL_BYTES = "256MiB"
 MAX_OBJECT_BYTES = 64 * 1024 * 1024  # each sample is held in memory while it is analysed
-# Providers whose option ``content_sampling`` turns sampling on.
-SAMPLING_PROVIDERS = ("aws", "gcp")
 PARAMS = ("sample_content", "sample_objects", "sample_bytes", "sample_total")
 
 _UNITS = {
@@ -141,11 +139,14 @@ def attach_content_sampling(
     the byte budget is shared); UsageError when sampling is on but no such provider runs."""
     if limits is None:
         return
-    targets = [name for name in SAMPLING_PROVIDERS if name in options]
+    from sovaudit.providers.registry import samplers
+
+    able = samplers()  # the providers that declare samples_content
+    targets = [name for name in able if name in options]
     if not targets:
         raise UsageError(
-            "--sample-content reads S3 and Cloud Storage objects: add --provider aws or "
-            "--provider gcp"
+            "--sample-content reads the objects of object stores: add "
+            + " or ".join(f"--provider {name}" for name in able)
         )
     for name in targets:
         options[name]["content_sampling"] = limits

@@ -15,13 +15,11 @@ from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
-    Sources,
     command_body,
     home_option,
     logging_options,
     output_options,
     resolve_output,
-    source_options,
 )
 from sovaudit.cli.content_options import (
     attach_content_sampling,
@@ -30,6 +28,7 @@ from sovaudit.cli.content_options import (
 )
 from sovaudit.cli.delivery_options import progress_option
 from sovaudit.cli.settings import config_option
+from sovaudit.cli.sources import Sources, source_options
 from sovaudit.inventory.csv_format import write_csv
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError

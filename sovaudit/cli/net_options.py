@@ -1,36 +1,30 @@
-"""Options of the commands that go to the network: name servers, GeoIP database, timeout."""
+"""The network options `sovaudit locate` shares with the net provider: name servers, the GeoIP
+database, the DNS timeout.
+
+They are the net provider's declared options (``Provider.options``), taken by their parameter
+names, so `locate` and `scan --endpoint` offer the same flags with the same help and the
+config keys ``sources.net.*`` feed both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
-
-import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+SHARED_PARAMS = ("nameservers", "geoip_db", "dns_timeout")
+
 
 def net_options(func: F) -> F:
-    func = click.option(
-        "--dns-timeout",
-        type=click.FloatRange(min=0.1),
-        default=3.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="How long to wait for each DNS answer.",
-    )(func)
-    func = click.option(
-        "--geoip-db",
-        type=click.Path(path_type=Path),
-        metavar="PATH",
-        help="A MaxMind-format .mmdb (City or Country). Default: the usual geoipupdate "
-        "locations, then a bundled fallback if installed.",
-    )(func)
-    return click.option(
-        "--nameserver",
-        "nameservers",
-        multiple=True,
-        metavar="IP[:PORT]",
-        help="DNS server to ask; repeatable. Default: the system resolver.",
-    )(func)
+    from sovaudit.cli.sources import click_option, declared_options
+
+    chosen = {
+        option.param_for(name): (name, option)
+        for name, option in declared_options()
+        if option.param_for(name) in SHARED_PARAMS
+    }
+    for param in reversed(SHARED_PARAMS):
+        name, option = chosen[param]
+        func = click_option(name, option)(func)
+    return func

@@ -19,7 +19,7 @@ from sovaudit.render_table import format_table
 FORMATS = ("table", "json")
 
 
-def region_to_dict(region: Region) -> dict[str, Any]:
+def region_to_dict(region: Region, paired: bool = False) -> dict[str, Any]:
     """One row of ``regions --format json`` (CONTRACT.md)."""
     data: dict[str, Any] = {
         "provider": region.provider,
@@ -32,7 +32,7 @@ def region_to_dict(region: Region) -> dict[str, Any]:
     }
     if region.kind in ("dual-region", "multi-region"):
         data["members"] = list(region.members)
-    if region.provider == "azure":
+    if paired:  # a provider that pairs regions says so of each, null for none (CONTRACT.md)
         data["paired_region"] = region.paired_region
     if region.parent_region:
         data["parent_region"] = region.parent_region
@@ -112,9 +112,17 @@ def regions(
         for region in catalogue.regions(provider)
         if not wanted or wanted.intersection(region.countries)
     ]
+    pairing = {r.provider for r in catalogue.regions() if r.paired_region}
     if fmt == "json":
         chunks: Iterator[str] = iter(
-            [json.dumps([region_to_dict(r) for r in selected], indent=2, ensure_ascii=False), "\n"]
+            [
+                json.dumps(
+                    [region_to_dict(r, r.provider in pairing) for r in selected],
+                    indent=2,
+                    ensure_ascii=False,
+                ),
+                "\n",
+            ]
         )
     else:
         chunks = _table(selected)

@@ -12,13 +12,11 @@ from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
-    Sources,
     command_body,
     home_option,
     logging_options,
     output_options,
     resolve_output,
-    source_options,
 )
 from sovaudit.cli.content_options import (
     attach_content_sampling,
@@ -30,6 +28,7 @@ from sovaudit.cli.rendering import FORMATS, render_result, wants_colour
 from sovaudit.cli.scan_after import AfterScan, after_scan_exit_code
 from sovaudit.cli.scan_inputs import load_scan_inputs
 from sovaudit.cli.settings import config_option
+from sovaudit.cli.sources import Sources, source_options
 from sovaudit.i18n import LANGUAGES, default_language
 from sovaudit.locate import Locator
 from sovaudit.model import Severity
@@ -131,7 +130,15 @@ def scan(
     history = after.read_history()
     colour = wants_colour(fmt, target)
     emit(
-        render_result(fmt, result, lang, colour, changes=after.changes, trend=history.trend),
+        render_result(
+            fmt,
+            result,
+            lang,
+            colour,
+            changes=after.changes,
+            trend=history.trend,
+            summary=after.summary,  # summarised once per scan
+        ),
         target,
     )
     # Recorded only now that the report is in place: see AfterScan.read_history.

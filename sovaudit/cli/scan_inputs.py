@@ -118,14 +118,11 @@ def check_scan_files(params: Mapping[str, Any]) -> list[str]:
     for path in params.get("inventories") or ():
         assets = read_inventory(Path(path))
         checked.append(f"inventory {path} ({len(assets)} assets)")
-    endpoints_file = params.get("endpoints_file")
-    if endpoints_file is not None:
-        from sovaudit.providers.net import load_endpoints
+    from sovaudit.cli.sources import sources_from
+    from sovaudit.providers.registry import provider_class
 
-        checked.append(f"endpoints {endpoints_file} ({len(load_endpoints(Path(endpoints_file)))})")
-    geoip_db = params.get("geoip_db")
-    if geoip_db is not None and not Path(geoip_db).is_file():
-        raise InputError(str(geoip_db), "no such file (GeoIP database)")
+    for name, options in sources_from(params).options.items():
+        checked.extend(provider_class(name).check_options(options))  # each its own files
     inputs = load_scan_inputs(params)
     checked.append(f"rules ({len(inputs.rules)} rules)")
     if params.get("waivers_path"):

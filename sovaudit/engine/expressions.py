@@ -170,8 +170,7 @@ class _Unsupported(Exception):
     pass
 
 
-# No condition over one asset's view needs more values than this; one that doubles its data
-# thirty times (`[@, @][]` nested) would otherwise run until memory ran out.
+# No condition over one asset needs more values; one doubling its data 30 times would not end.
 MAX_VALUES = 100_000
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from sovaudit.providers.interface import Provider
-
 from sovaudit.inventory.reader import RegionCheck, read_inventory
 from sovaudit.model import Asset
+from sovaudit.providers.interface import Provider
 
 
 class InventoryFileProvider(Provider):

@@ -12,8 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sovaudit.model import Asset, Copy
-
-from .scope import AwsScope, arn_region, pages
+from sovaudit.providers.aws.scope import AwsScope, arn_region, pages
 
 PROVIDER = "aws"
 SERVICE = "backup"

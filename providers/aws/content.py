@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from sovaudit.providers.aws.provider import describe_failure
-from sovaudit.providers.aws.s3 import LEGACY_LOCATION, NULL_LOCATION
 
 from sovaudit.content.errors import ObjectReadError, SkipObject
 from sovaudit.content.sample import ARCHIVED, ENCRYPTED, GONE, ObjectRef
 from sovaudit.content.text import EMPTY
+from sovaudit.providers.aws.provider import describe_failure
+from sovaudit.providers.aws.s3 import LEGACY_LOCATION, NULL_LOCATION
 
 log = logging.getLogger(__name__)
 

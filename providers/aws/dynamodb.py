@@ -12,8 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit.model import Asset, Copy
-
-from .scope import AwsScope, pages
+from sovaudit.providers.aws.scope import AwsScope, pages
 
 PROVIDER = "aws"
 SERVICE = "dynamodb"

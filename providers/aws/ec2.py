@@ -16,8 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit.model import Asset, Copy, evolve
-
-from .scope import AwsScope, pages
+from sovaudit.providers.aws.scope import AwsScope, pages
 
 PROVIDER = "aws"
 SERVICE = "ec2"

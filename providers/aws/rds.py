@@ -13,8 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit.model import Asset, Copy
-
-from .scope import AwsScope, arn_region, pages
+from sovaudit.providers.aws.scope import AwsScope, arn_region, pages
 
 PROVIDER = "aws"
 SERVICE = "rds"

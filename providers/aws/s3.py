@@ -21,9 +21,9 @@ from types import MappingProxyType
 from typing import Any
 
 from botocore.exceptions import ClientError
-from sovaudit.providers.aws.scope import AwsScope
 
 from sovaudit.model import EMPTY_TAGS, Asset, Copy, unknown_location
+from sovaudit.providers.aws.scope import AwsScope
 
 SERVICE = "s3"
 # A null LocationConstraint is the partition's first region (DOMAIN.md: the S3 trap).

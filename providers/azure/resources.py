@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sovaudit.model import Asset, unknown_location
 from sovaudit.providers.azure.guard import PROVIDER
 from sovaudit.providers.azure.scope import Subscription
-
-from sovaudit.model import Asset, unknown_location
 
 # Locations that name no region. ARM writes "global" for DNS zones, Traffic Manager, Front Door.
 NON_REGIONAL = frozenset({"global"})

@@ -13,10 +13,9 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from sovaudit.model import Asset, Copy
 from sovaudit.providers.azure.resources import field, resource_asset, text
 from sovaudit.providers.azure.scope import Subscription
-
-from sovaudit.model import Asset, Copy
 
 STORAGE_TYPE = "Microsoft.Storage/storageAccounts"
 # Asset attribute, SDK model attribute, raw ARM property.

@@ -31,6 +31,7 @@ import boto3
 import moto.server  # noqa: F401
 import pytest
 from moto.server import ThreadedMotoServer
+
 from sovaudit.providers.aws import guard
 
 ACCOUNT = "123456789012"  # moto's default account

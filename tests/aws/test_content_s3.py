@@ -17,15 +17,15 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner
-from sovaudit.providers import registry
-from sovaudit.providers.aws import AwsProvider, guard, s3
-from sovaudit.providers.aws.provider import ServiceCollector
-from sovaudit.providers.aws.session import new_session
 
 from sovaudit.classify import Classifier
 from sovaudit.content.sample import SamplingLimits
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Classification
+from sovaudit.providers import registry
+from sovaudit.providers.aws import AwsProvider, guard, s3
+from sovaudit.providers.aws.provider import ServiceCollector
+from sovaudit.providers.aws.session import new_session
 from sovaudit.scan import exit_code, run_scan
 from tests.aws.conftest import make_bucket
 from tests.content.corpus import Planted, near_miss_bucket, planted_bucket

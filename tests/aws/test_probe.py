@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from sovaudit.providers.aws import AwsProvider
 from sovaudit.providers.interface import ProviderError
-
 from tests.aws.conftest import ACCOUNT, DenyingProxy
 from tests.cli.config_process import config_check, probe_lines, probes_json
 

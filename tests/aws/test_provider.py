@@ -18,16 +18,16 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from click.testing import CliRunner
+
+from sovaudit.classify import Classifier
+from sovaudit.locate import Locator
+from sovaudit.model import Asset
 from sovaudit.providers import registry
 from sovaudit.providers.aws import AwsProvider, guard, s3
 from sovaudit.providers.aws import session as aws_session
 from sovaudit.providers.aws.provider import ServiceCollector, default_collectors, describe_failure
 from sovaudit.providers.aws.session import SessionSpec, StaticCredentials, new_session
 from sovaudit.providers.interface import ProviderError
-
-from sovaudit.classify import Classifier
-from sovaudit.locate import Locator
-from sovaudit.model import Asset
 from sovaudit.scan import exit_code, run_scan
 from tests.aws.conftest import make_bucket
 

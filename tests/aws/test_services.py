@@ -28,13 +28,13 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from sovaudit.providers.aws import backup, dynamodb, ec2, rds
-from sovaudit.providers.aws.scope import AwsScope
-from sovaudit.providers.aws.session import new_session
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.locate import Locator
 from sovaudit.model import Asset
+from sovaudit.providers.aws import backup, dynamodb, ec2, rds
+from sovaudit.providers.aws.scope import AwsScope
+from sovaudit.providers.aws.session import new_session
 
 ACCOUNT = "123456789012"  # moto's default account
 PERSONAL = [{"Key": "data-classification", "Value": "personal"}]

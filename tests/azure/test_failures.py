@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ServiceRequestError
+
 from sovaudit.providers.azure.failures import arm_error, describe_failure
 from sovaudit.providers.azure.guard import ReadOnlyViolation
 

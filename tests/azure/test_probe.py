@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from sovaudit.providers.azure import AzureProvider
 from sovaudit.providers.interface import ProviderError
-
 from tests.azure.arm_server import ArmServer, StaticCredential
 from tests.azure.conftest import DENIED, HEALTHY
 from tests.azure.test_provider import FAKE_AZ

@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sovaudit.providers import registry
-from sovaudit.providers.azure import AzureProvider, ReadOnlyViolation
-from sovaudit.providers.interface import ProviderError
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier
@@ -23,6 +20,9 @@ from sovaudit.engine.rules import load_rules
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.pipeline import build_sources
+from sovaudit.providers import registry
+from sovaudit.providers.azure import AzureProvider, ReadOnlyViolation
+from sovaudit.providers.interface import ProviderError
 from sovaudit.scan import EXIT_INCOMPLETE, exit_code, run_scan
 from tests.azure.arm_server import ArmServer, StaticCredential
 from tests.azure.conftest import DENIED, HEALTHY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sovaudit.providers.azure.resources import region_and_note, resource_asset, resource_group
 from sovaudit.providers.azure.scope import Subscription
 

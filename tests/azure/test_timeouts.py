@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from sovaudit.providers.azure import AzureProvider
-from sovaudit.providers.azure.session import CONNECT_TIMEOUT, READ_TIMEOUT, RETRIES
 
 from sovaudit.pipeline import collect
+from sovaudit.providers.azure import AzureProvider
+from sovaudit.providers.azure.session import CONNECT_TIMEOUT, READ_TIMEOUT, RETRIES
 from tests.azure.arm_server import ArmServer, StaticCredential
 from tests.azure.conftest import DENIED, HEALTHY
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sovaudit.providers.interface import Provider, ProviderError
-
 from sovaudit.model import Asset, ScanError
+from sovaudit.providers.interface import Provider, ProviderError
 
 
 class HalfReadableProvider(Provider):

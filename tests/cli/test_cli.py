@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sovaudit.providers import registry
 
 from sovaudit import __version__
 from sovaudit.cli.main import cli
 from sovaudit.inventory.reader import read_inventory
+from sovaudit.providers import registry
 from sovaudit.render_json import asset_to_dict
 
 ESTATE = """\

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sovaudit.providers.interface import ProviderError
-from sovaudit.providers.net import Endpoint, NetProvider
 
 from sovaudit.netloc.geoip import GeoIPDatabase
+from sovaudit.providers.interface import ProviderError
+from sovaudit.providers.net import Endpoint, NetProvider
 from tests.cli.config_process import config_check, probe_lines
 from tests.conftest import DATA, SAMPLES
 from tests.netstandins import conftest as standins

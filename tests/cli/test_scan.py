@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
-from sovaudit.providers import registry
 
 from sovaudit.cli.main import cli
+from sovaudit.providers import registry
 from sovaudit.validation import load_schema
 from tests.conftest import SAMPLES
 

@@ -17,18 +17,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from gcp_storage_emulator.handlers.objects import _checksums, _make_object_resource
-from sovaudit.providers import registry
-from sovaudit.providers.gcp import GcpProvider
 
 from sovaudit.classify import Classifier
 from sovaudit.content.sample import SamplingLimits
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Classification
+from sovaudit.providers import registry
+from sovaudit.providers.gcp import GcpProvider
 from sovaudit.scan import exit_code, run_scan
 from tests.content.corpus import near_miss_bucket, planted_bucket
 from tests.content.proxy import RecordingProxy, Seen
-
-from .conftest import GcsStandIn, google_error
+from tests.gcp.conftest import GcsStandIn, google_error
 
 pytestmark = pytest.mark.integration
 

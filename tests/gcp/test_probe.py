@@ -9,12 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from sovaudit.providers.gcp import GcpProvider
 from sovaudit.providers.interface import ProviderError
-
 from tests.cli.config_process import config_check, probe_lines
-
-from .conftest import GcsStandIn
+from tests.gcp.conftest import GcsStandIn
 
 pytestmark = pytest.mark.integration
 

@@ -18,12 +18,6 @@ from click.testing import CliRunner
 from google.api_core import exceptions as api
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
-from sovaudit.providers import registry
-from sovaudit.providers.gcp import GcpProvider
-from sovaudit.providers.gcp import provider as gcp_provider
-from sovaudit.providers.gcp.buckets import kms_key_location
-from sovaudit.providers.gcp.provider import ReadOnlyViolation, describe_failure, read_only_session
-from sovaudit.providers.interface import ProviderError
 
 from sovaudit.classify import Classifier
 from sovaudit.copies import has_home_copy
@@ -31,9 +25,14 @@ from sovaudit.engine.rules import load_rules
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, Classification, ScanError
 from sovaudit.pipeline import build_sources
+from sovaudit.providers import registry
+from sovaudit.providers.gcp import GcpProvider
+from sovaudit.providers.gcp import provider as gcp_provider
+from sovaudit.providers.gcp.buckets import kms_key_location
+from sovaudit.providers.gcp.provider import ReadOnlyViolation, describe_failure, read_only_session
+from sovaudit.providers.interface import ProviderError
 from sovaudit.scan import exit_code, run_scan
-
-from .conftest import GcsStandIn
+from tests.gcp.conftest import GcsStandIn
 
 PROJECT = "retail-prod"
 KEY_QRO = "projects/retail-kms/locations/northamerica-south1/keyRings/datos/cryptoKeys/clientes"

@@ -9,13 +9,10 @@ these classes (``sovaudit.render_json``), not a second model.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from sovaudit.content.evidence import ContentSample
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
@@ -227,3 +224,145 @@ class ScanResult:
     findings: tuple[Finding, ...] = ()
     errors: tuple[ScanError, ...] = ()
     waiver_notices: tuple[WaiverNotice, ...] = ()
+
+
+# --- content sampling's evidence: counts and masked examples, never a value ---------------
+
+
+def _counts(data: Any) -> dict[str, int]:
+    if not isinstance(data, Mapping):
+        return {}
+    return {str(k): int(v) for k, v in data.items() if isinstance(v, int) and v >= 0}
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectHits:
+    """One object with hits: its key (redacted) and what was found in it."""
+
+    key: str
+    identifiers: Mapping[str, int]
+    categories: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.identifiers.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "identifiers": dict(self.identifiers),
+            "sensitive_categories": dict(self.categories),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ObjectHits:
+        return cls(
+            key=str(data.get("key", "")),
+            identifiers=_counts(data.get("identifiers")),
+            categories=_counts(data.get("sensitive_categories")),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentSample:
+    """The evidence from one bucket's sample. ``to_dict`` is its JSON (``content_sample``).
+
+    ``limited_by`` names the limits that cut the sample short: ``listing`` (only the first
+    keys were considered), ``objects`` (more objects could have been read), ``bytes`` (some
+    object was read only in part), ``budget`` (the scan-wide byte budget ran out).
+    """
+
+    classification: Classification
+    objects_listed: int = 0
+    objects_read: int = 0
+    skipped: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    bytes_read: int = 0
+    identifiers: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    distinct_identifiers: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    categories: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    objects_with_hits: int = 0
+    objects: tuple[ObjectHits, ...] = ()
+    examples: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    limited_by: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    limits: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    declared_classification: Classification | None = None
+    declared_source: str | None = None
+
+    @property
+    def objects_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.limited_by)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"classification": self.classification._value_}
+        if self.declared_classification is not None:
+            data["declared_classification"] = self.declared_classification._value_
+            data["declared_source"] = self.declared_source
+        data.update(
+            {
+                "objects_listed": self.objects_listed,
+                "objects_read": self.objects_read,
+                "objects_skipped": self.objects_skipped,
+                "skipped": dict(self.skipped),
+                "bytes_read": self.bytes_read,
+                "identifiers": dict(self.identifiers),
+                "distinct_identifiers": dict(self.distinct_identifiers),
+                "sensitive_categories": dict(self.categories),
+                "objects_with_hits": self.objects_with_hits,
+                "objects": [hits.to_dict() for hits in self.objects],
+                "examples": {kind: list(shown) for kind, shown in self.examples.items()},
+                "truncated": self.truncated,
+                "limited_by": list(self.limited_by),
+                "errors": list(self.errors),
+                "limits": dict(self.limits),
+            }
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ContentSample:
+        """Read back from a previous scan's JSON; unknown or malformed parts are dropped."""
+        declared = data.get("declared_classification")
+        given = data.get("examples")
+        examples: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+        return cls(
+            classification=_classification(data.get("classification")),
+            objects_listed=_int(data.get("objects_listed")),
+            objects_read=_int(data.get("objects_read")),
+            skipped=_counts(data.get("skipped")),
+            bytes_read=_int(data.get("bytes_read")),
+            identifiers=_counts(data.get("identifiers")),
+            distinct_identifiers=_counts(data.get("distinct_identifiers")),
+            categories=_counts(data.get("sensitive_categories")),
+            objects_with_hits=_int(data.get("objects_with_hits")),
+            objects=tuple(
+                ObjectHits.from_dict(o)
+                for o in _list(data.get("objects"))
+                if isinstance(o, Mapping)
+            ),
+            examples={str(k): tuple(str(x) for x in _list(v)) for k, v in examples.items()},
+            limited_by=tuple(str(x) for x in _list(data.get("limited_by"))),
+            errors=tuple(str(x) for x in _list(data.get("errors"))),
+            limits=_counts(data.get("limits")),
+            declared_classification=_classification(declared) if declared else None,
+            declared_source=str(data["declared_source"]) if data.get("declared_source") else None,
+        )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _list(value: Any) -> Iterable[Any]:
+    return value if isinstance(value, list) else ()
+
+
+def _classification(value: Any) -> Classification:
+    try:
+        return Classification(str(value))
+    except ValueError:
+        return Classification.UNKNOWN

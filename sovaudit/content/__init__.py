@@ -20,7 +20,6 @@ when a Sampler is built, and say which extra to install when they are missing.
 from __future__ import annotations
 
 from sovaudit.content.errors import MissingContentExtra, ObjectReadError, SkipObject
-from sovaudit.content.evidence import ContentSample, ObjectHits
 from sovaudit.content.sample import (
     ByteBudget,
     ObjectRef,
@@ -28,6 +27,7 @@ from sovaudit.content.sample import (
     Sampler,
     SamplingLimits,
 )
+from sovaudit.model import ContentSample, ObjectHits
 
 __all__ = [
     "ByteBudget",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from sovaudit.content.evidence import ContentSample
-from sovaudit.model import Asset, ScanError, evolve
+from sovaudit.model import Asset, ContentSample, ScanError, evolve
 
 log = logging.getLogger("sovaudit.content")
 

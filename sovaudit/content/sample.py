@@ -27,10 +27,10 @@ from typing import Protocol, TypeVar
 
 from sovaudit.content.analyse import Analyser, TextFindings
 from sovaudit.content.errors import ObjectReadError, SkipObject
-from sovaudit.content.evidence import ContentSample, ObjectHits, indicated_classification
+from sovaudit.content.evidence import indicated_classification
 from sovaudit.content.mask import redact_key
 from sovaudit.content.text import EMPTY, extract_text, skip_by_name, text_like_name
-from sovaudit.model import Classification
+from sovaudit.model import Classification, ContentSample, ObjectHits
 
 KiB = 1024
 MiB = 1024 * KiB

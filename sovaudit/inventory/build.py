@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sovaudit.model import (
     EMPTY_TAGS,
     Asset,
     Classification,
     Confidence,
+    ContentSample,
     Copy,
     Location,
     LocationSource,
     unknown_location,
 )
-
-if TYPE_CHECKING:
-    from sovaudit.content.evidence import ContentSample
 
 DEFAULT_PROVIDER = "inventory"
 
@@ -69,15 +67,9 @@ def build_copy(data: Mapping[str, Any]) -> Copy:
 
 
 def build_content(data: Any) -> ContentSample | None:
-    """A previous scan's ``content_sample``, so its evidence survives the round trip.
-
-    Imported only when a file has one: reading inventories must not pay for the content
-    package otherwise.
-    """
+    """A previous scan's ``content_sample``, so its evidence survives the round trip."""
     if not isinstance(data, Mapping):
         return None
-    from sovaudit.content.evidence import ContentSample
-
     return ContentSample.from_dict(data)
 
 

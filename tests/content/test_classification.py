@@ -10,12 +10,11 @@ from types import MappingProxyType
 import pytest
 
 from sovaudit.classify import Classifier
-from sovaudit.content.evidence import ContentSample, ObjectHits
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import load_rules
 from sovaudit.inventory.reader import read_inventory
 from sovaudit.locate import Locator
-from sovaudit.model import Asset, Classification, ScanResult
+from sovaudit.model import Asset, Classification, ContentSample, ObjectHits, ScanResult
 from sovaudit.pipeline import prepare
 from sovaudit.render_json import asset_to_dict, inventory_document, iter_json, scan_document
 from sovaudit.summary import summarise

@@ -32,6 +32,22 @@ NOT_STARTED = "not read: the collection's --timeout ran out before this source w
 
 
 @dataclasses.dataclass(frozen=True)
+class Stages:
+    """The locate and classify stages a command runs, built once from the bundled data and
+    passed to whatever needs them (the net provider included: the catalogue is read once)."""
+
+    locator: Locator
+    classifier: Classifier
+
+    @classmethod
+    def default(cls) -> Stages:
+        from sovaudit.catalogue import load_catalogue
+        from sovaudit.classify import default_conventions
+
+        return cls(Locator(load_catalogue()), Classifier(default_conventions()))
+
+
+@dataclasses.dataclass(frozen=True)
 class Collected:
     assets: tuple[Asset, ...]
     errors: tuple[ScanError, ...]

@@ -12,9 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.locate import Locator
-from sovaudit.pipeline import build_sources
+from sovaudit.pipeline import Stages, build_sources
 from sovaudit.providers.interface import ProviderError
 
 
@@ -50,7 +48,7 @@ def probe_sources(params: Mapping[str, Any]) -> list[ProbeResult]:
     from sovaudit.cli.sources import sources_from
 
     sources = sources_from(params)
-    providers = build_sources([], sources.providers, Locator(load_catalogue()), sources.options)
+    providers = build_sources([], sources.providers, Stages.default().locator, sources.options)
     results = []
     for provider in providers:
         try:

@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
     EXIT_INCOMPLETE,
@@ -30,10 +28,9 @@ from sovaudit.cli.delivery_options import progress_option
 from sovaudit.cli.settings import config_option
 from sovaudit.cli.sources import Sources, source_options
 from sovaudit.inventory.csv_format import write_csv
-from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.output import emit
-from sovaudit.pipeline import collect, prepare
+from sovaudit.pipeline import Stages, collect, prepare
 from sovaudit.render_json import inventory_document, iter_json
 from sovaudit.render_table import format_table
 
@@ -141,9 +138,9 @@ def inventory(
     sources.require()
     fmt, target = resolve_output(fmt, output, FORMATS, mkdir=params.pop("mkdir", False))
     attach_content_sampling(sources.options, content_limits(params))
-    locator = Locator(load_catalogue())
-    collected = collect(sources.build(locator), deadline=sources.deadline())
-    assets = prepare(collected.assets, locator, Classifier(default_conventions()))
+    stages = Stages.default()
+    collected = collect(sources.build(stages.locator), deadline=sources.deadline())
+    assets = prepare(collected.assets, stages.locator, stages.classifier)
     errors = list(collected.errors)
     announce(errors)
     emit(_render(fmt, assets, errors, home_country), target)

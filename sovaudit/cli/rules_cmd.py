@@ -9,15 +9,13 @@ from typing import Any
 
 import click
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.common import command_body, logging_options
 from sovaudit.engine.examples import check_examples
 from sovaudit.engine.rules import Rule, load_rules, rule_files
 from sovaudit.errors import InputError, UsageError
 from sovaudit.i18n import LANGUAGES
-from sovaudit.locate import Locator
 from sovaudit.output import emit
+from sovaudit.pipeline import Stages
 from sovaudit.render_table import format_table
 
 
@@ -145,8 +143,8 @@ def validate_rules(path: Path) -> None:
     # Loaded with the built-in rules, so an id that clashes with one of them is caught too.
     files = {f.resolve() for f in rule_files(path)}
     loaded = [r for r in load_rules([path]) if Path(r.origin.rpartition(":")[0]).resolve() in files]
-    locator = Locator(load_catalogue())
-    failures = check_examples(loaded, locator, Classifier(default_conventions()))
+    stages = Stages.default()
+    failures = check_examples(loaded, stages.locator, stages.classifier)
     if failures:
         raise InputError(failures[0].origin, failures[0].describe())
     click.echo(f"{path}: {len(loaded)} rules valid; every example behaves as declared.")

@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier, default_conventions
 from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
     command_body,
@@ -30,9 +28,9 @@ from sovaudit.cli.scan_inputs import load_scan_inputs
 from sovaudit.cli.settings import config_option
 from sovaudit.cli.sources import Sources, source_options
 from sovaudit.i18n import LANGUAGES, default_language
-from sovaudit.locate import Locator
 from sovaudit.model import Severity
 from sovaudit.output import emit
+from sovaudit.pipeline import Stages
 from sovaudit.scan import exit_code, run_scan
 
 FAIL_ON = (*(s.value for s in Severity), "never")
@@ -113,11 +111,11 @@ def scan(
     attach_content_sampling(sources.options, content_limits(params))
     inputs = load_scan_inputs(params)
     lang = lang or default_language()
-    locator = Locator(load_catalogue())
+    stages = Stages.default()
     result = run_scan(
-        sources.build(locator),
-        locator=locator,
-        classifier=Classifier(default_conventions()),
+        sources.build(stages.locator),
+        locator=stages.locator,
+        classifier=stages.classifier,
         rules=inputs.rules,
         waivers=inputs.waivers,
         home=home_country,

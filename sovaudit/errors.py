@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """What a command's exit code means (CONTRACT.md and docs/contract-extensions.md)."""
+
+    OK = 0
+    FINDINGS = 1  # an open finding at or above --fail-on
+    BAD_INPUT = 2  # usage or input error: one line on stderr
+    INCOMPLETE = 3  # a provider or scope could not be read; the rest is reported
+    INTERNAL = 4  # a bug in sovaudit
+    NOT_DELIVERED = 5  # written, but not recorded in the history or not delivered
+    INTERRUPTED = 130  # SIGINT (128 + 2)
+    TERMINATED = 143  # SIGTERM (128 + 15)
+
 
 class SovauditError(Exception):
     """Base of every error sovaudit reports to the user as one line."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class InputError(SovauditError):

@@ -9,13 +9,12 @@ from sovaudit.classify import Classifier
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import Rule
 from sovaudit.engine.waivers import WaiverRule, apply_waivers
+from sovaudit.errors import ExitCode
 from sovaudit.locate import Locator
 from sovaudit.model import ScanResult, Severity
 from sovaudit.pipeline import collect, prepare
 from sovaudit.providers.interface import Provider
 from sovaudit.timestamps import rfc3339, utc_now
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 3
 
 
 def run_scan(
@@ -53,9 +52,9 @@ def run_scan(
 def exit_code(result: ScanResult, fail_on: Severity | None) -> int:
     """3 when incomplete, else 1 when an open finding reaches ``fail_on``, else 0."""
     if result.errors:
-        return EXIT_INCOMPLETE
+        return ExitCode.INCOMPLETE
     if fail_on is not None and any(
         f.status == "open" and f.severity.rank >= fail_on.rank for f in result.findings
     ):
-        return EXIT_FINDINGS
-    return EXIT_OK
+        return ExitCode.FINDINGS
+    return ExitCode.OK

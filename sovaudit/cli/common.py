@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sovaudit.errors import SovauditError, UsageError
+from sovaudit.errors import ExitCode, SovauditError, UsageError
 from sovaudit.logs import LOG_FORMATS, final_line, setup_logging
 from sovaudit.output import OutputTarget, prepare_target
 from sovaudit.report.registry import suffix_formats
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_BAD_INPUT = 2
-EXIT_INCOMPLETE = 3
 
 # Output-file suffix -> format: the scan reporters' (report/registry.py), whose names the
 # other commands' table/json/csv/markdown share, plus the YAML only `inventory` writes.
@@ -131,7 +127,7 @@ def reported_errors() -> Iterator[None]:
     except OSError as exc:
         name = f"{exc.filename}: " if exc.filename else ""
         final_line("error", f"{name}{exc.strerror or exc}")
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(ExitCode.BAD_INPUT)
 
 
 def _error_fields(exc: SovauditError) -> dict[str, Any]:

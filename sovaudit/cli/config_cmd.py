@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from sovaudit.cli.common import EXIT_INCOMPLETE, command_body, logging_options
+from sovaudit.cli.common import command_body, logging_options
 from sovaudit.cli.settings import config_option, loaded_config, option_keys
 from sovaudit.config import Config
 from sovaudit.engine.waivers import apply_waivers, load_waivers
-from sovaudit.errors import InputError, UsageError
+from sovaudit.errors import ExitCode, InputError, UsageError
 from sovaudit.model import WaiverNotice
 from sovaudit.render_json import waiver_notice_to_dict
 from sovaudit.render_table import format_table
@@ -150,7 +150,7 @@ def _verdict(command: str, probes: list[ProbeResult] | None) -> str:
     failed = sum(1 for result in probes or () if not result.ok)
     if failed:
         return (
-            f"a '{command}' run would start but be incomplete (exit {EXIT_INCOMPLETE}): "
+            f"a '{command}' run would start but be incomplete (exit {ExitCode.INCOMPLETE}): "
             f"{failed} source(s) could not be read"
         )
     start = f"OK, a '{command}' run would start with these settings"
@@ -227,7 +227,7 @@ def check(command_name: str, probe: bool, fmt: str | None) -> None:
             )
         )
         if failed:
-            sys.exit(EXIT_INCOMPLETE)
+            sys.exit(ExitCode.INCOMPLETE)
         return
     table = [(name, json.dumps(value, ensure_ascii=False), origin) for name, value, origin in rows]
     click.echo("".join(format_table(("OPTION", "VALUE", "FROM"), table, max_cell=60)), nl=False)
@@ -241,4 +241,4 @@ def check(command_name: str, probe: bool, fmt: str | None) -> None:
         click.echo("probe: no live source configured (inventory files are read above)")
     click.echo(f"{config.path}: {_verdict(command_name, probes)}")
     if failed:
-        sys.exit(EXIT_INCOMPLETE)
+        sys.exit(ExitCode.INCOMPLETE)

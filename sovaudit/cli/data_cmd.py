@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from sovaudit.cli.common import EXIT_INCOMPLETE, command_body, logging_options
+from sovaudit.cli.common import command_body, logging_options
+from sovaudit.errors import ExitCode
 from sovaudit.render_table import format_table
 
 
@@ -74,4 +75,4 @@ def update(cache_dir: Path | None, azure_url: str | None) -> None:
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        sys.exit(EXIT_INCOMPLETE)
+        sys.exit(ExitCode.INCOMPLETE)

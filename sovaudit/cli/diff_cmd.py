@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from sovaudit.cli.common import (
-    EXIT_FINDINGS,
     command_body,
     logging_options,
     output_options,
@@ -19,6 +18,7 @@ from sovaudit.cli.common import (
 )
 from sovaudit.cli.settings import config_option
 from sovaudit.diff import ScanDiff, diff_scans, diff_to_dict, load_scan
+from sovaudit.errors import ExitCode
 from sovaudit.i18n import LANGUAGES, Translator, default_language
 from sovaudit.output import emit
 from sovaudit.render_table import format_table
@@ -96,4 +96,4 @@ def diff(
     t = Translator(lang or default_language())
     emit(_render(fmt, changes, t), target)
     if fail_on != "never" and changes.new_at_or_above(fail_on):
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(ExitCode.FINDINGS)

@@ -12,7 +12,6 @@ import click
 
 from sovaudit.cli.announce import announce
 from sovaudit.cli.common import (
-    EXIT_INCOMPLETE,
     command_body,
     home_option,
     logging_options,
@@ -27,6 +26,7 @@ from sovaudit.cli.content_options import (
 from sovaudit.cli.delivery_options import progress_option
 from sovaudit.cli.settings import config_option
 from sovaudit.cli.sources import Sources, source_options
+from sovaudit.errors import ExitCode
 from sovaudit.inventory.csv_format import write_csv
 from sovaudit.model import Asset, ScanError
 from sovaudit.output import emit
@@ -145,4 +145,4 @@ def inventory(
     announce(errors)
     emit(_render(fmt, assets, errors, home_country), target)
     if errors:
-        sys.exit(EXIT_INCOMPLETE)
+        sys.exit(ExitCode.INCOMPLETE)

@@ -11,7 +11,6 @@ import click
 
 from sovaudit.catalogue import load_catalogue
 from sovaudit.cli.common import (
-    EXIT_INCOMPLETE,
     command_body,
     logging_options,
     output_options,
@@ -19,6 +18,7 @@ from sovaudit.cli.common import (
 )
 from sovaudit.cli.net_options import net_options
 from sovaudit.cli.settings import config_option
+from sovaudit.errors import ExitCode
 from sovaudit.locate import Locator
 from sovaudit.netloc.endpoints import Located, build_attributor, locate_all, located_to_dict
 from sovaudit.output import emit
@@ -101,4 +101,4 @@ def locate(
         chunks = _table(located)
     emit(chunks, target)
     if any(item.resolution.error or any(a.error for a in item.addresses) for item in located):
-        sys.exit(EXIT_INCOMPLETE)
+        sys.exit(ExitCode.INCOMPLETE)

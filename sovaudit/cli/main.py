@@ -14,12 +14,12 @@ import click
 from click.core import ParameterSource
 
 from sovaudit import __version__
+from sovaudit.errors import ExitCode
 from sovaudit.logs import final_line
 
-EXIT_INTERNAL = 4
 # The shell's convention, 128 + the signal number, so a scheduler can tell "stopped" from
 # "findings" (1) or "bad input" (2).
-EXIT_SIGNALLED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_SIGNALLED = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
 
 
 class Stopped(BaseException):
@@ -151,7 +151,7 @@ def _run() -> None:
             "internal error",
             f"{type(exc).__name__}: {exc} (please report it; -vv shows the traceback)",
         )
-        sys.exit(EXIT_INTERNAL)
+        sys.exit(ExitCode.INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
 
 

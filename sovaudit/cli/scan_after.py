@@ -14,10 +14,9 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sovaudit.cli.common import EXIT_BAD_INPUT, EXIT_INCOMPLETE
 from sovaudit.cli.scan_inputs import ScanInputs, describe_target
 from sovaudit.comparison import RunChanges, TrendPoint, against_baseline, changes_since
-from sovaudit.errors import SovauditError
+from sovaudit.errors import ExitCode, SovauditError
 from sovaudit.model import ScanResult
 from sovaudit.render_json import (
     error_to_dict,
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXIT_NOT_DELIVERED = 5
 # How many recorded runs the HTML trend chart shows.
 TREND_RUNS = 90
 
@@ -43,9 +41,9 @@ def after_scan_exit_code(scan_code: int, post_failed: bool) -> int:
     A failed delivery outranks "findings exist" because findings exist every night, while a
     silent SIEM is what the person reading cron's mail must hear about.
     """
-    if scan_code in (EXIT_BAD_INPUT, EXIT_INCOMPLETE):
+    if scan_code in (ExitCode.BAD_INPUT, ExitCode.INCOMPLETE):
         return scan_code
-    return EXIT_NOT_DELIVERED if post_failed else scan_code
+    return ExitCode.NOT_DELIVERED if post_failed else scan_code
 
 
 @dataclasses.dataclass(frozen=True)

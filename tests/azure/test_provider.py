@@ -17,13 +17,14 @@ import pytest
 from sovaudit.catalogue import load_catalogue
 from sovaudit.classify import Classifier
 from sovaudit.engine.rules import load_rules
+from sovaudit.errors import ExitCode
 from sovaudit.locate import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.pipeline import build_sources
 from sovaudit.providers import registry
 from sovaudit.providers.azure import AzureProvider, ReadOnlyViolation
 from sovaudit.providers.interface import ProviderError
-from sovaudit.scan import EXIT_INCOMPLETE, exit_code, run_scan
+from sovaudit.scan import exit_code, run_scan
 from tests.azure.arm_server import ArmServer, StaticCredential
 from tests.azure.conftest import DENIED, HEALTHY
 
@@ -358,7 +359,7 @@ def test_end_to_end_grs_brazil_south_is_a_finding(
     assert sorted(flagged[f.asset_id] for f in grs_findings) == ["clientesbr"]
     assert "US" in grs_findings[0].message or "South Central" in grs_findings[0].message
     assert [(e.provider, e.scope) for e in result.errors] == [("azure", DENIED)]
-    assert exit_code(result, None) == EXIT_INCOMPLETE
+    assert exit_code(result, None) == ExitCode.INCOMPLETE
     assert estate.methods == {"GET"}
 
 

@@ -175,6 +175,14 @@ def _builtin_files() -> Iterator[Any]:
     )
 
 
+def _resolved(path: Path) -> Path:
+    """The real file behind ``path``; a symlink loop is bad input, not a crash."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:  # Python < 3.13 raises RuntimeError for loops
+        raise InputError(str(path), f"cannot be read: {exc}") from None
+
+
 def load_rules(paths: Iterable[Path] = (), *, builtin: bool = True) -> list[Rule]:
     """Built-in rules (unless ``builtin`` is false) plus the rules in ``paths``.
 
@@ -187,7 +195,7 @@ def load_rules(paths: Iterable[Path] = (), *, builtin: bool = True) -> list[Rule
     for path in paths:
         sources.extend(rule_files(path))
     # The same file named twice (or a built-in pack given with --rules) is read once.
-    sources = list({source.resolve(): source for source in sources}.values())
+    sources = list({_resolved(source): source for source in sources}.values())
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for source in sources:

@@ -199,3 +199,15 @@ def test_a_condition_that_doubles_its_data_thirty_times_is_refused_quickly(
     assert result.returncode == 2
     [line] = stderr_lines(result)
     assert "condition failed: the condition builds more than 100,000 values" in line
+
+
+def test_a_symlink_loop_in_a_rules_folder_is_one_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.yaml").symlink_to("b.yaml")
+    (rules / "b.yaml").symlink_to("a.yaml")
+    for target in (rules, rules / "a.yaml"):
+        result = sovaudit("scan", SAMPLE, "--rules", str(target))
+        assert result.returncode == 2, result.stderr
+        [line] = stderr_lines(result)
+        assert line.startswith(f"sovaudit: error: {rules / 'a.yaml'}: cannot be read: ")

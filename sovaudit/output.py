@@ -175,6 +175,10 @@ def _write_file_atomically(path: Path, real: Path, chunks: Iterable[bytes]) -> N
             os.fsync(handle.fileno())
             _keep_ownership(handle.fileno(), existing)
         os.replace(temp_name, real)
+    except OSError as exc:  # a full disk, a file-size limit: name the file, not the temporary
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise InputError(str(path), f"cannot be written: {_reason(exc)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)

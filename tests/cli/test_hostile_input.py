@@ -211,3 +211,30 @@ def test_a_symlink_loop_in_a_rules_folder_is_one_line(tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         [line] = stderr_lines(result)
         assert line.startswith(f"sovaudit: error: {rules / 'a.yaml'}: cannot be read: ")
+
+
+def test_a_bad_syslog_facility_in_the_config_names_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "sovaudit.yaml"
+    config.write_text(
+        f"sources: {{inventory: [{SAMPLE}]}}\n"
+        "delivery:\n  syslog: {url: [udp://127.0.0.1:9], facility: nope}\n"
+    )
+    result = sovaudit("scan", "--config", str(config), "--format", "json")
+    assert result.returncode == 2
+    [line] = stderr_lines(result)
+    assert line.startswith(f"sovaudit: error: {config}:3: delivery.syslog.facility: 'nope'")
+
+
+def test_a_file_size_limit_names_the_report_not_the_temporary(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE in the child: the kernel refuses the write with EFBIG (Python ignores the
+    signal), as a full disk would refuse it with ENOSPC."""
+    import resource
+
+    def limit() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))
+
+    out = tmp_path / "scan.json"
+    result = sovaudit("scan", SAMPLE, "--format", "json", "-o", str(out), preexec=limit)
+    assert result.returncode == 2
+    assert stderr_lines(result) == [f"sovaudit: error: {out}: cannot be written: File too large"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -30,7 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sovaudit.content.errors import ObjectReadError, SkipObject
 from sovaudit.content.sample import ARCHIVED, ENCRYPTED, GONE, ObjectRef
 from sovaudit.content.text import EMPTY
-from sovaudit.providers.aws.provider import describe_failure
+from sovaudit.providers.aws.failures import describe_failure
 from sovaudit.providers.aws.s3 import LEGACY_LOCATION, NULL_LOCATION
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sovaudit import progress
 from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
-from sovaudit.providers.aws.guard import ReadOnlyViolation, iam_action
+from sovaudit.providers.aws.failures import describe_failure, scope_failures
 from sovaudit.providers.aws.scope import AwsScope, Collector
 from sovaudit.providers.aws.session import (
     SessionCache,
@@ -52,25 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROVIDER = "aws"
-POLICY_HINT = "see docs/aws-iam-policy.json"
 S3_HOME = "us-east-1"
-_DENIED = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "AuthorizationError",
-    "Forbidden",
-}
-_NOT_ENABLED = {
-    "AuthFailure",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "OptInRequired",
-    "InvalidToken",
-    "SignatureDoesNotMatch",
-}
-_THROTTLED = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,64 +88,6 @@ class _Account:
     account_id: str
     spec: SessionSpec
     regions: tuple[str, ...]
-
-
-def describe_failure(exc: BaseException, service: str) -> str:
-    """A short message for an error entry: what was refused and what to do about it.
-
-    AWS's own AccessDenied text names the caller's ARN and the full policy evaluation; the
-    entry names the IAM action instead, which is what the reader has to grant.
-    """
-    from botocore.exceptions import (
-        ClientError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        ReadTimeoutError,
-    )
-
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", "")) or str(
-            exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "error")
-        )
-        action = iam_action(service, exc.operation_name)
-        if code in _DENIED:
-            return f"access denied: {action} ({code}); {POLICY_HINT}"
-        if code in _NOT_ENABLED:
-            return f"region not enabled for this account, or credentials not valid there ({code})"
-        if code in _THROTTLED:
-            return f"throttled on {action} after retries ({code})"
-        text = str(error.get("Message", "")).splitlines()[0:1]
-        return f"{action} failed: {code}" + (f": {text[0][:200]}" if text and text[0] else "")
-    if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
-        return f"cannot reach the AWS endpoint: {exc}"
-    if isinstance(exc, ReadTimeoutError):
-        return f"AWS endpoint did not answer in time: {exc}"
-    if isinstance(exc, NoCredentialsError):
-        return "no AWS credentials (environment, --aws-profile or instance role)"
-    from botocore.parsers import ResponseParserError
-
-    if isinstance(exc, ResponseParserError):
-        detail = " ".join(str(exc).split())[:160]
-        return f"the {service} answer could not be parsed ({detail})"
-    if not isinstance(exc, _read_errors()) and isinstance(exc, Exception):
-        return unexpected_answer(exc)
-    return str(exc)
-
-
-def _read_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions that mean "this scope could not be read" rather than a bug."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return (ClientError, BotoCoreError, ReadOnlyViolation)
-
-
-def _scope_failures() -> tuple[type[BaseException], ...]:
-    """What ends one scope (or the caller's identity) without ending the scan: read errors,
-    and any other failure an answer caused in the code reading it (a body no parser accepts,
-    JSON with the wrong field types). ``describe_failure`` says which."""
-    return (*_read_errors(), Exception)
 
 
 class AwsProvider(Provider):
@@ -234,7 +158,7 @@ class AwsProvider(Provider):
         session = new_session(SessionSpec(profile=self.profile))
         try:
             account, partition = caller_identity(session)
-        except _scope_failures() as exc:
+        except scope_failures() as exc:
             raise ProviderError(
                 PROVIDER, f"cannot identify the caller: {describe_failure(exc, 'sts')}"
             ) from None
@@ -255,7 +179,7 @@ class AwsProvider(Provider):
             return [own]
         try:
             members = organization_accounts(session, partition)
-        except _scope_failures() as exc:
+        except scope_failures() as exc:
             message = describe_failure(exc, "organizations")
             raise ProviderError(
                 PROVIDER, f"cannot list the organization's accounts: {message}"
@@ -276,7 +200,7 @@ class AwsProvider(Provider):
                 spec = SessionSpec(credentials=credentials)
             service = "ec2"
             regions = enabled_regions(self._sessions.get(spec), partition, self.regions)
-        except _scope_failures() as exc:
+        except scope_failures() as exc:
             message = describe_failure(exc, service)
             if account_id == own:
                 raise ProviderError(
@@ -295,7 +219,7 @@ class AwsProvider(Provider):
         assets: list[Asset] = []
         try:
             assets.extend(collector.collect(scope))
-        except _scope_failures() as exc:
+        except scope_failures() as exc:
             where = f"{account.account_id}/{region}/{collector.service}"
             return assets, ScanError(PROVIDER, where, describe_failure(exc, collector.service))
         return assets, None

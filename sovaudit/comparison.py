@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
-from sovaudit.model import ScanResult, Severity
+from sovaudit.model import ScanResult, worst_first_key
 from sovaudit.render_json import finding_to_dict
 
 OPEN = "open"
@@ -110,7 +110,7 @@ def worst_first(findings: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any
     return tuple(
         sorted(
             findings,
-            key=lambda f: (-Severity(f["severity"]).rank, f["rule_id"], f["asset_id"]),
+            key=lambda f: worst_first_key(f["severity"], f["rule_id"], f["asset_id"]),
         )
     )
 

@@ -68,6 +68,12 @@ _SEVERITY_RANK = {
     Severity.CRITICAL: 4,
 }
 
+
+def worst_first_key(severity: str, rule_id: str, asset_id: str) -> tuple[int, str, str]:
+    """The order every list of findings uses: worst severity first, then rule, then asset."""
+    return (-_SEVERITY_RANK[Severity(severity)], rule_id, asset_id)
+
+
 EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})
 
 

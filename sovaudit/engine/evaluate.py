@@ -11,7 +11,7 @@ from sovaudit.copies import copy_sources
 from sovaudit.engine.placeholders import MessageFields, message_fields
 from sovaudit.engine.rules import Rule
 from sovaudit.engine.view import PER_ASSET_FIELDS, AssetView, build_view, shared_key
-from sovaudit.model import Asset, Classification, Finding, ScanError
+from sovaudit.model import Asset, Classification, Finding, ScanError, worst_first_key
 
 
 def finding_id(rule_id: str, asset_id: str) -> str:
@@ -115,5 +115,5 @@ def evaluate(
                     remediation=rule.remediation.get(lang),
                 )
             )
-    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.asset_id))
+    findings.sort(key=lambda f: worst_first_key(f.severity, f.rule_id, f.asset_id))
     return findings, errors

@@ -11,10 +11,9 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sovaudit.model import Severity
+from sovaudit.model import Severity, worst_first_key
 
 SEVERITIES = tuple(s.value for s in Severity)  # worst first, as the model declares them
-_RANK = {s.value: s.rank for s in Severity}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +90,7 @@ class Trend:
 
 def worst_first(rows: Iterable[FindingRow]) -> tuple[FindingRow, ...]:
     """The order every report uses: severity, then rule, then asset."""
-    return tuple(sorted(rows, key=lambda r: (-_RANK[r.severity], r.rule_id, r.asset_id)))
+    return tuple(sorted(rows, key=lambda r: worst_first_key(r.severity, r.rule_id, r.asset_id)))
 
 
 def exposure_trend(runs: Sequence[RunRecord]) -> Trend | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from sovaudit.model import Finding, Severity
+from sovaudit.model import Finding, Severity, worst_first_key
 from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.charts import (
     pct,
@@ -222,7 +222,7 @@ def _without_home_copy(report: Report) -> Iterator[str]:
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
     """Worst first, then by rule and asset, so two renderings of one scan are identical."""
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.asset_id, f.id))
+    return sorted(findings, key=lambda f: worst_first_key(f.severity, f.rule_id, f.asset_id))
 
 
 def _findings(report: Report) -> Iterator[str]:

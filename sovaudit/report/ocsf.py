@@ -9,9 +9,13 @@ has no field for sits in the resource's ``data`` (about the asset) and in ``unma
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from sovaudit import __version__
 from sovaudit.model import Asset, Finding, ScanResult, Severity
@@ -37,14 +41,15 @@ STATUS_NEW, STATUS_SUPPRESSED = (1, "New"), (3, "Suppressed")
 COMPLIANCE_FAIL = (3, "Fail")
 DEFAULT_STANDARD = "sovaudit data-sovereignty rules"
 
-# OCSF's cloud.provider is free text; these are the spellings its examples use.
-CLOUD_PROVIDERS = {
-    "aws": "AWS",
-    "gcp": "GCP",
-    "azure": "Azure",
-    "oci": "OCI",
-    "huawei": "Huawei Cloud",
-}
+
+@functools.cache
+def cloud_spellings() -> dict[str, dict[str, Any]]:
+    """Each provider's OCSF ``cloud`` spelling, as data (sovaudit/data/ocsf_clouds.yaml), so
+    this module names no provider and a new one is a line of data."""
+    text = (resources.files("sovaudit") / "data" / "ocsf_clouds.yaml").read_text("utf-8")
+    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    return data
+
 
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
@@ -58,29 +63,30 @@ def epoch_millis(rfc3339: str) -> int:
 
 
 def _cloud_partition(asset: Asset) -> str | None:
-    """The AWS partition (``aws``, ``aws-cn``, ``aws-us-gov``) is the second field of an ARN."""
-    if asset.provider == "aws" and asset.id.startswith("arn:"):
+    """The partition (``aws``, ``aws-cn``, ``aws-us-gov``): the second field of an ARN id."""
+    spelling = cloud_spellings().get(asset.provider) or {}
+    if spelling.get("partition_from_arn") and asset.id.startswith("arn:"):
         return asset.id.split(":", 2)[1] or None
     return None
 
 
 def _cloud(asset: Asset) -> dict[str, Any] | None:
-    provider = CLOUD_PROVIDERS.get(asset.provider)
-    if provider is None:
+    spelling = cloud_spellings().get(asset.provider)
+    if spelling is None:
         return None
-    cloud: dict[str, Any] = {"provider": provider, "region": asset.region}
+    cloud: dict[str, Any] = {"provider": spelling["name"], "region": asset.region}
     if asset.zone:
         cloud["zone"] = asset.zone
     if asset.account:
-        if asset.provider == "gcp":
+        if spelling.get("account_field") == "project_uid":
             cloud["project_uid"] = asset.account
         else:
-            aws = asset.provider == "aws"
+            type_id, type_name = spelling.get("account_type") or (99, "Other")
             cloud["account"] = {
                 "uid": asset.account,
                 "name": asset.account,
-                "type_id": 10 if aws else 99,
-                "type": "AWS Account" if aws else f"{provider} account",
+                "type_id": type_id,
+                "type": type_name,
             }
     return {key: value for key, value in cloud.items() if value is not None}
 

@@ -191,6 +191,9 @@ def config_schema() -> dict[str, Any]:
     schema["properties"]["sources"]["properties"] = {
         key: value for key, value in sources.items() if key == "inventory"
     } | generated
+    # The published file accepts any section (editors cannot know the installed providers);
+    # a run knows them, so an unknown section is an error naming its line.
+    schema["properties"]["sources"]["additionalProperties"] = False
     return schema
 
 

@@ -212,43 +212,13 @@ class FaultProxy:
         self.server.server_close()
 
 
-class DenyingProxy(FaultProxy):
-    """Forwards to moto, except requests whose SigV4 credential scope names a denied region."""
-
-    def __init__(self, upstream: str, denied_regions: set[str]) -> None:
-        super().__init__(upstream, dict.fromkeys(denied_regions, DENY))
-
-    @property
-    def denied(self) -> list[tuple[str, str]]:
-        """(region, service) of each refused request."""
-        return self.faulted
-
-
-@pytest.fixture
-def deny_region_proxy(
-    moto_server: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., DenyingProxy]]:
-    """``deny_region_proxy("sa-east-1", ...)`` starts the proxy and points AWS_ENDPOINT_URL at
-    it for the rest of the test; set up resources before calling it (or through moto_server)."""
-    proxies: list[DenyingProxy] = []
-
-    def start(*regions: str) -> DenyingProxy:
-        proxy = DenyingProxy(moto_server, set(regions))
-        proxies.append(proxy)
-        point_at(monkeypatch, proxy.url)
-        return proxy
-
-    yield start
-    for proxy in proxies:
-        proxy.close()
-
-
 @pytest.fixture
 def fault_proxy(
     moto_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[Mapping[object, str]], FaultProxy]]:
     """``fault_proxy({"sa-east-1": GARBAGE, ("us-east-1", "sts"): SILENT})``: starts a proxy
-    answering those scopes with those faults and points AWS_ENDPOINT_URL at it."""
+    answering those scopes with those faults and points AWS_ENDPOINT_URL at it for the rest of
+    the test; set up resources before calling it (or through moto_server)."""
     proxies: list[FaultProxy] = []
 
     def start(faults: Mapping[object, str]) -> FaultProxy:
@@ -260,6 +230,14 @@ def fault_proxy(
     yield start
     for proxy in proxies:
         proxy.close()
+
+
+@pytest.fixture
+def deny_region_proxy(
+    fault_proxy: Callable[[Mapping[object, str]], FaultProxy],
+) -> Callable[..., FaultProxy]:
+    """``deny_region_proxy("sa-east-1", ...)``: the fault proxy denying those regions."""
+    return lambda *regions: fault_proxy(dict.fromkeys(regions, DENY))
 
 
 def make_bucket(name: str, region: str = "us-east-1", tags: Mapping[str, str] | None = None) -> Any:

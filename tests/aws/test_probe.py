@@ -16,7 +16,7 @@ import pytest
 
 from sovaudit.providers.aws import AwsProvider
 from sovaudit.providers.interface import ProviderError
-from tests.aws.conftest import ACCOUNT, DenyingProxy
+from tests.aws.conftest import ACCOUNT, FaultProxy
 from tests.cli.config_process import config_check, probe_lines, probes_json
 
 pytestmark = pytest.mark.integration
@@ -72,7 +72,7 @@ def test_the_probe_fails_with_the_scans_own_message(monkeypatch: pytest.MonkeyPa
 
 
 def test_access_denied_names_the_action_to_grant(
-    deny_region_proxy: Callable[..., DenyingProxy],
+    deny_region_proxy: Callable[..., FaultProxy],
 ) -> None:
     deny_region_proxy("us-east-1")
     with pytest.raises(ProviderError) as caught:

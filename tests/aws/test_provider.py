@@ -299,7 +299,7 @@ def test_a_denied_region_is_an_error_and_the_rest_goes_on(
     assert scopes[f"{ACCOUNT}/sa-east-1/dynamodb"].startswith("access denied: dynamodb:ListTables")
     assert "UnauthorizedOperation" in scopes[f"{ACCOUNT}/sa-east-1/ec2"]
     assert "arn:aws:iam" not in " ".join(scopes.values())  # AWS's long text is not repeated
-    assert {region for region, _ in proxy.denied} == {"sa-east-1"}
+    assert {region for region, _ in proxy.faulted} == {"sa-east-1"}
     # The progress display gets one event per account/region/service, failures marked.
     events = progress_events(caplog)
     assert events[0] == {"event": "planned", "source": "aws", "total": 5}

@@ -38,10 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.content.generate when run as a script
 
-from sovaudit.content.analyse import Analyser  # noqa: E402
-from sovaudit.content.detectors import Detectors, fingerprint  # noqa: E402
-from sovaudit.content.evidence import IDENTIFIER_TYPES  # noqa: E402
-from sovaudit.content.text import extract_text  # noqa: E402
+from sovaudit.classify.content.analyse import Analyser  # noqa: E402
+from sovaudit.classify.content.detectors import Detectors, fingerprint  # noqa: E402
+from sovaudit.classify.content.evidence import IDENTIFIER_TYPES  # noqa: E402
+from sovaudit.classify.content.text import extract_text  # noqa: E402
 from tests.content import generate as gen  # noqa: E402
 
 Truth = Counter[tuple[str, bytes]]
@@ -286,7 +286,7 @@ def throughput(corpus: Corpus, repeat: int) -> dict[str, float]:
 def sample_one_bucket(corpus: Corpus) -> tuple[float, int]:
     """The whole sampler on one bucket at the default limits: time, and peak memory it
     allocates (tracemalloc) beyond the bucket's own bytes."""
-    from sovaudit.content.sample import Sampler, SamplingLimits
+    from sovaudit.classify.content.sample import Sampler, SamplingLimits
     from tests.content.fake_source import MemorySource
 
     text = "".join(t for _, t in corpus.documents).encode()

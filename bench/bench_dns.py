@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))  # for tests.netstandins: run as a script from any
 from multiprocessing.connection import Connection  # noqa: E402
 from multiprocessing.synchronize import Event  # noqa: E402
 
-from sovaudit.netloc.dns import DnsResolver  # noqa: E402
+from sovaudit.locate.net.dns import DnsResolver  # noqa: E402
 from tests.netstandins.dns_server import Record, ZoneResolver, serve  # noqa: E402
 
 

@@ -31,7 +31,7 @@ import gc, resource, sys, time
 from pathlib import Path
 gc.disable()
 t = time.perf_counter()
-from sovaudit.inventory.reader import read_inventory
+from sovaudit.inputs.inventory.reader import read_inventory
 assets = read_inventory(Path(sys.argv[1]))
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

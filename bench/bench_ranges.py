@@ -17,7 +17,7 @@ import random
 import statistics
 import time
 
-from sovaudit.netloc.ranges import CloudRanges, RangeRow, bundled_snapshot
+from sovaudit.locate.net.ranges import CloudRanges, RangeRow, bundled_snapshot
 
 GOAL_PER_SECOND = 100_000
 

@@ -25,15 +25,15 @@ STAGES = """
 import gc, sys, time
 gc.disable()  # as the commands run
 from pathlib import Path
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier, default_conventions
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.classify.tags import Classifier, default_conventions
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import load_rules
-from sovaudit.inventory.reader import read_inventory
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.reader import read_inventory
+from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult
 from sovaudit.pipeline import prepare
-from sovaudit.render_json import iter_json, scan_document
+from sovaudit.report.json_document import iter_json, scan_document
 from sovaudit.summary import summarise
 marks = [("start", time.perf_counter())]
 locator, rules = Locator(load_catalogue()), load_rules()

@@ -122,8 +122,8 @@ def main() -> None:
         import sys
 
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from sovaudit.inventory.build import build_asset
-        from sovaudit.inventory.csv_format import write_csv
+        from sovaudit.inputs.inventory.build import build_asset
+        from sovaudit.inputs.inventory.csv_format import write_csv
 
         with args.output.open("w", encoding="utf-8") as handle:
             handle.writelines(write_csv(build_asset(a) for a in assets))

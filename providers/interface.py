@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sovaudit.model import Asset, ScanError
 
 if TYPE_CHECKING:
-    from sovaudit.locate import Locator
+    from sovaudit.locate.regions import Locator
 
 # What a declared option holds. From the kind come the command-line type, the config file's
 # conversion (paths are relative to the config file) and the JSON Schema of the config key.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from sovaudit.inventory.reader import RegionCheck, read_inventory
+from sovaudit.inputs.inventory.reader import RegionCheck, read_inventory
 from sovaudit.model import Asset
 from sovaudit.providers.interface import Provider
 

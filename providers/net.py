@@ -16,10 +16,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.documents import read_text
 from sovaudit.errors import InputError, UsageError
-from sovaudit.locate import Locator
+from sovaudit.inputs.documents import read_text
+from sovaudit.inputs.validation import validate
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.locate.net.endpoints import Located, attribution_to_dict, build_attributor, locate_all
+from sovaudit.locate.regions import Locator
 from sovaudit.model import (
     EMPTY_TAGS,
     Asset,
@@ -30,9 +32,7 @@ from sovaudit.model import (
     ScanError,
     unknown_location,
 )
-from sovaudit.netloc.endpoints import Located, attribution_to_dict, build_attributor, locate_all
 from sovaudit.providers.interface import Provider, ProviderError, SourceOption
-from sovaudit.validation import validate
 
 ENDPOINTS_SCHEMA = "endpoints.schema.json"
 _CONFIDENCE = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
@@ -55,7 +55,7 @@ def load_endpoints(path: Path) -> list[Endpoint]:
     if path.suffix.casefold() in (".txt", ".list", ""):
         hosts = [line.split("#", 1)[0].strip() for line in read_text(path).splitlines()]
         return [Endpoint(host=h) for h in hosts if h]
-    from sovaudit.documents import load_mapping
+    from sovaudit.inputs.documents import load_mapping
 
     document, find_line = load_mapping(path, "an 'endpoints' list")
     validate(document, file, find_line, ENDPOINTS_SCHEMA)
@@ -226,7 +226,7 @@ class NetProvider(Provider):
         corrupt database or a broken resolv.conf fails here as it would there), and, when the
         settings name name servers, one lookup of the first host name through them. The
         system resolver is not asked: it is the host's, not something the settings configure."""
-        from sovaudit.netloc.dns import DnsResolver
+        from sovaudit.locate.net.dns import DnsResolver
 
         geoip = build_attributor(self._locator(), self.geoip_db).geoip
         resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)
@@ -244,7 +244,7 @@ class NetProvider(Provider):
         return "; ".join(seen)
 
     def collect(self) -> Iterator[Asset]:
-        from sovaudit.netloc.dns import DnsResolver
+        from sovaudit.locate.net.dns import DnsResolver
 
         attributor = build_attributor(self._locator(), self.geoip_db)
         resolver = DnsResolver(nameservers=self.nameservers, timeout=self.dns_timeout)

@@ -32,8 +32,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from sovaudit.netloc.range_sources import merge_rows, parse_directory, render_snapshot
-from sovaudit.netloc.ranges import RangeDataError
+from sovaudit.locate.net.range_sources import merge_rows, parse_directory, render_snapshot
+from sovaudit.locate.net.ranges import RangeDataError
 from sovaudit.output import write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 Everything here is frozen: a stage that learns something new about an asset makes a new
 asset (``evolve``) rather than changing the one it was given, so no later stage
 can quietly rewrite what an earlier one decided. The JSON of CONTRACT.md is a rendering of
-these classes (``sovaudit.render_json``), not a second model.
+these classes (``sovaudit.report.json_document``), not a second model.
 """
 
 from __future__ import annotations

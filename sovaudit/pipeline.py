@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sovaudit import progress
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.deadline import DeadlineReached, passed, within
 from sovaudit.errors import SovauditError, UsageError
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, ScanError, evolve
 from sovaudit.providers.interface import (
     NOT_FINISHED,
@@ -41,8 +41,8 @@ class Stages:
 
     @classmethod
     def default(cls) -> Stages:
-        from sovaudit.catalogue import load_catalogue
-        from sovaudit.classify import default_conventions
+        from sovaudit.classify.tags import default_conventions
+        from sovaudit.locate.catalogue import load_catalogue
 
         return cls(Locator(load_catalogue()), Classifier(default_conventions()))
 

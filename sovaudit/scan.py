@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import Rule
 from sovaudit.engine.waivers import WaiverRule, apply_waivers
 from sovaudit.errors import ExitCode
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult, Severity
 from sovaudit.pipeline import collect, prepare
 from sovaudit.providers.interface import Provider

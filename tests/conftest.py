@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.catalogue import Catalogue, load_catalogue
-from sovaudit.classify import Classifier, default_conventions
-from sovaudit.locate import Locator
+from sovaudit.classify.tags import Classifier, default_conventions
+from sovaudit.locate.catalogue import Catalogue, load_catalogue
+from sovaudit.locate.regions import Locator
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

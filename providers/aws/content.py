@@ -6,7 +6,7 @@ which still refuses anything that writes. Every GetObject carries ``Range: bytes
 the sample is transferred (and billed); the body is also cut at N in case an endpoint ignores
 the range.
 
-What S3 answers is sorted into the sampler's three outcomes (sovaudit.content.errors):
+What S3 answers is sorted into the sampler's three outcomes (sovaudit.classify.content.errors):
 
 - skip the object: archived (Glacier Flexible Retrieval / Deep Archive, or
   ``InvalidObjectState``), encrypted with a KMS key the caller may not use, or with a
@@ -27,9 +27,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sovaudit.content.errors import ObjectReadError, SkipObject
-from sovaudit.content.sample import ARCHIVED, ENCRYPTED, GONE, ObjectRef
-from sovaudit.content.text import EMPTY
+from sovaudit.classify.content.errors import ObjectReadError, SkipObject
+from sovaudit.classify.content.sample import ARCHIVED, ENCRYPTED, GONE, ObjectRef
+from sovaudit.classify.content.text import EMPTY
 from sovaudit.providers.aws.failures import describe_failure
 from sovaudit.providers.aws.s3 import LEGACY_LOCATION, NULL_LOCATION
 

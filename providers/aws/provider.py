@@ -46,7 +46,7 @@ from sovaudit.providers.interface import (
 )
 
 if TYPE_CHECKING:
-    from sovaudit.content.sample import Sampler, SamplingLimits
+    from sovaudit.classify.content.sample import Sampler, SamplingLimits
     from sovaudit.providers.aws.content import ClientCache
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ class AwsProvider(Provider):
         self, sampler: Sampler, clients: ClientCache, spec: SessionSpec, asset: Asset
     ) -> tuple[Asset, ScanError | None]:
         """One bucket's asset with its content sample, and the error entry if reading failed."""
-        from sovaudit.content.outcome import sampled_asset
+        from sovaudit.classify.content.outcome import sampled_asset
         from sovaudit.providers.aws.content import S3ObjectSource, bucket_region
 
         partition = asset.id.split(":")[1]  # arn:PARTITION:s3:::name
@@ -247,7 +247,7 @@ class AwsProvider(Provider):
         self, pool: concurrent.futures.Executor, assets: list[Asset], accounts: Sequence[object]
     ) -> list[Asset]:
         """Every S3 bucket sampled (--sample-content), in the provider's pool."""
-        from sovaudit.content.sample import Sampler
+        from sovaudit.classify.content.sample import Sampler
         from sovaudit.providers.aws.content import ClientCache
 
         assert self.content_sampling is not None

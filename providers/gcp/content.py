@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sovaudit.content.errors import ObjectReadError, SkipObject
-from sovaudit.content.outcome import sampled_asset
-from sovaudit.content.sample import ENCRYPTED, GONE, ObjectRef, Sampler
+from sovaudit.classify.content.errors import ObjectReadError, SkipObject
+from sovaudit.classify.content.outcome import sampled_asset
+from sovaudit.classify.content.sample import ENCRYPTED, GONE, ObjectRef, Sampler
 from sovaudit.model import Asset, ScanError
 
 PROVIDER = "gcp"

@@ -46,7 +46,7 @@ from sovaudit.providers.interface import (
 )
 
 if TYPE_CHECKING:
-    from sovaudit.content.sample import Sampler, SamplingLimits
+    from sovaudit.classify.content.sample import Sampler, SamplingLimits
 
 log = logging.getLogger(__name__)
 
@@ -358,7 +358,7 @@ class GcpProvider(Provider):
         """The content sampler when --sample-content is on (imports the detectors' libraries)."""
         if self.content_sampling is None:
             return None
-        from sovaudit.content.sample import Sampler
+        from sovaudit.classify.content.sample import Sampler
 
         return Sampler(self.content_sampling)
 

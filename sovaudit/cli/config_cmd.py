@@ -24,12 +24,12 @@ from click.core import ParameterSource
 
 from sovaudit.cli.common import command_body, logging_options
 from sovaudit.cli.settings import config_option, loaded_config, option_keys
-from sovaudit.config import Config
 from sovaudit.engine.waivers import apply_waivers, load_waivers
 from sovaudit.errors import ExitCode, InputError, UsageError
+from sovaudit.inputs.config import Config
 from sovaudit.model import WaiverNotice
-from sovaudit.render_json import waiver_notice_to_dict
-from sovaudit.render_table import format_table
+from sovaudit.report.json_document import waiver_notice_to_dict
+from sovaudit.report.text_table import format_table
 from sovaudit.timestamps import utc_now
 
 if TYPE_CHECKING:

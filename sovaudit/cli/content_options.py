@@ -16,11 +16,11 @@ import click
 from sovaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from sovaudit.content.sample import SamplingLimits
+    from sovaudit.classify.content.sample import SamplingLimits
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Mirrors sovaudit.content.sample's defaults (not imported: --help must stay instant).
+# Mirrors sovaudit.classify.content.sample's defaults (not imported: --help must stay instant).
 DEFAULT_OBJECTS = 20
 DEFAULT_OBJECT_BYTES = "1MiB"
 DEFAULT_TOTAL_BYTES = "256MiB"
@@ -120,8 +120,8 @@ def content_limits(kwargs: MutableMapping[str, Any]) -> SamplingLimits | None:
         return None
     if given["sample_bytes"] is not None and given["sample_bytes"] > MAX_OBJECT_BYTES:
         raise UsageError("--sample-bytes can be at most 64MiB (each sample is held in memory)")
-    from sovaudit.content.detectors import require_dependencies
-    from sovaudit.content.sample import SamplingLimits
+    from sovaudit.classify.content.detectors import require_dependencies
+    from sovaudit.classify.content.sample import SamplingLimits
 
     require_dependencies()
     changes = {

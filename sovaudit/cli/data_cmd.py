@@ -9,7 +9,7 @@ import click
 
 from sovaudit.cli.common import command_body, logging_options
 from sovaudit.errors import ExitCode
-from sovaudit.render_table import format_table
+from sovaudit.report.text_table import format_table
 
 
 @click.group()
@@ -28,8 +28,8 @@ def data() -> None:
 @command_body
 def show(geoip_db: Path | None) -> None:
     """Which IP range files and GeoIP database `locate` and the net provider would use."""
-    from sovaudit.netloc.geoip import GeoIPDatabase, find_database
-    from sovaudit.netloc.ranges import CloudRanges
+    from sovaudit.locate.net.geoip import GeoIPDatabase, find_database
+    from sovaudit.locate.net.ranges import CloudRanges
 
     ranges = CloudRanges.load()
     rows = [(s.provider, s.name, s.date.isoformat(), s.url) for s in ranges.sources]
@@ -68,8 +68,8 @@ def update(cache_dir: Path | None, azure_url: str | None) -> None:
     Either every file downloads and parses and a new snapshot replaces the old one, or the
     old one stays untouched. Exit 3 when a source could not be downloaded.
     """
-    from sovaudit.netloc.ranges import default_cache_dir
-    from sovaudit.netloc.update import update_ranges
+    from sovaudit.locate.net.ranges import default_cache_dir
+    from sovaudit.locate.net.update import update_ranges
 
     report = update_ranges(cache_dir or default_cache_dir(), azure_url=azure_url)
     for line in report.lines():

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from sovaudit.changes.diff import ScanDiff, diff_scans, diff_to_dict, load_scan
 from sovaudit.cli.common import (
     command_body,
     logging_options,
@@ -17,12 +18,11 @@ from sovaudit.cli.common import (
     resolve_output,
 )
 from sovaudit.cli.settings import config_option
-from sovaudit.diff import ScanDiff, diff_scans, diff_to_dict, load_scan
 from sovaudit.errors import ExitCode
 from sovaudit.i18n import LANGUAGES, Translator, default_language
 from sovaudit.output import emit
-from sovaudit.render_table import format_table
 from sovaudit.report.markdown import table_lines as markdown_table
+from sovaudit.report.text_table import format_table
 
 FORMATS = ("table", "markdown", "json")
 FAIL_ON = ("critical", "high", "medium", "low", "info", "never")

@@ -27,12 +27,12 @@ from sovaudit.cli.delivery_options import progress_option
 from sovaudit.cli.settings import config_option
 from sovaudit.cli.sources import Sources, source_options
 from sovaudit.errors import ExitCode
-from sovaudit.inventory.csv_format import write_csv
+from sovaudit.inputs.inventory.csv_format import write_csv
 from sovaudit.model import Asset, ScanError
 from sovaudit.output import emit
 from sovaudit.pipeline import Stages, collect, prepare
-from sovaudit.render_json import inventory_document, iter_json
-from sovaudit.render_table import format_table
+from sovaudit.report.json_document import inventory_document, iter_json
+from sovaudit.report.text_table import format_table
 
 FORMATS = ("table", "json", "yaml", "csv")
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from sovaudit.catalogue import load_catalogue
 from sovaudit.cli.common import (
     command_body,
     logging_options,
@@ -19,10 +18,11 @@ from sovaudit.cli.common import (
 from sovaudit.cli.net_options import net_options
 from sovaudit.cli.settings import config_option
 from sovaudit.errors import ExitCode
-from sovaudit.locate import Locator
-from sovaudit.netloc.endpoints import Located, build_attributor, locate_all, located_to_dict
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.locate.net.endpoints import Located, build_attributor, locate_all, located_to_dict
+from sovaudit.locate.regions import Locator
 from sovaudit.output import emit
-from sovaudit.render_table import format_table
+from sovaudit.report.text_table import format_table
 
 FORMATS = ("table", "json")
 
@@ -88,7 +88,7 @@ def locate(
       sovaudit locate api.vendor.com --nameserver 10.0.0.2 --format json
     """
     fmt, target = resolve_output(fmt, output, FORMATS, mkdir=mkdir)
-    from sovaudit.netloc.dns import DnsResolver
+    from sovaudit.locate.net.dns import DnsResolver
 
     attributor = build_attributor(Locator(load_catalogue()), geoip_db)
     resolver = DnsResolver(nameservers=nameservers, timeout=dns_timeout)

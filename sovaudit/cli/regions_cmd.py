@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from sovaudit.catalogue import Region, load_catalogue
 from sovaudit.cli.common import command_body, logging_options, output_options, resolve_output
 from sovaudit.cli.settings import config_option
 from sovaudit.errors import UsageError
+from sovaudit.locate.catalogue import Region, load_catalogue
 from sovaudit.output import emit
-from sovaudit.render_table import format_table
+from sovaudit.report.text_table import format_table
 
 FORMATS = ("table", "json")
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sovaudit.comparison import RunChanges, TrendPoint
+from sovaudit.changes.comparison import RunChanges, TrendPoint
 from sovaudit.model import ScanResult
 from sovaudit.output import OutputTarget
 from sovaudit.report.registry import BY_NAME, RenderInput, names, render

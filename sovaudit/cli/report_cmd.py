@@ -16,8 +16,8 @@ from sovaudit.cli.common import command_body, logging_options, output_options, r
 from sovaudit.cli.rendering import FORMATS, render_result, wants_colour
 from sovaudit.cli.settings import config_option
 from sovaudit.i18n import LANGUAGES, default_language
+from sovaudit.inputs.result_reader import read_result
 from sovaudit.output import emit
-from sovaudit.result_reader import read_result
 
 
 @click.command()

@@ -16,7 +16,7 @@ from sovaudit.errors import InputError, UsageError
 from sovaudit.i18n import LANGUAGES
 from sovaudit.output import emit
 from sovaudit.pipeline import Stages
-from sovaudit.render_table import format_table
+from sovaudit.report.text_table import format_table
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:

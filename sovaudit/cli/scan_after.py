@@ -14,11 +14,11 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from sovaudit.changes.comparison import RunChanges, TrendPoint, against_baseline, changes_since
 from sovaudit.cli.scan_inputs import ScanInputs, describe_target
-from sovaudit.comparison import RunChanges, TrendPoint, against_baseline, changes_since
 from sovaudit.errors import ExitCode, SovauditError
 from sovaudit.model import ScanResult
-from sovaudit.render_json import (
+from sovaudit.report.json_document import (
     error_to_dict,
     finding_events,
     finding_to_dict,

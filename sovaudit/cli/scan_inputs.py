@@ -97,7 +97,7 @@ def load_scan_inputs(params: Mapping[str, Any]) -> ScanInputs:
     baseline_path = params.get("baseline")
     baseline = None
     if baseline_path is not None:
-        from sovaudit.diff import load_scan
+        from sovaudit.changes.diff import load_scan
 
         baseline = load_scan(Path(baseline_path))
     return ScanInputs(
@@ -112,7 +112,7 @@ def load_scan_inputs(params: Mapping[str, Any]) -> ScanInputs:
 
 def check_scan_files(params: Mapping[str, Any]) -> list[str]:
     """What ``config check`` reads: every file a scan with these options would read."""
-    from sovaudit.inventory.reader import read_inventory
+    from sovaudit.inputs.inventory.reader import read_inventory
 
     checked = []
     for path in params.get("inventories") or ():

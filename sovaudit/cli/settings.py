@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from sovaudit.config import CONFIG_ENV, Config, env_names, load_config, shared_params
 from sovaudit.errors import InputError, SovauditError
+from sovaudit.inputs.config import CONFIG_ENV, Config, env_names, load_config, shared_params
 
 F = TypeVar("F", bound=Callable[..., Any])
-CONFIG_META = "sovaudit.config"
+CONFIG_META = "sovaudit.inputs.config"
 
 
 def _fail(ctx: click.Context, error: SovauditError) -> None:

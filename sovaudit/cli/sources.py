@@ -3,7 +3,7 @@
 No provider is named here. Each provider declares its options (``Provider.options``, a tuple
 of ``SourceOption``); the flags below are generated from those declarations, for built-in
 providers and those installed by other packages alike (the ``sovaudit.providers`` entry-point
-group), and so are the config keys ``sources.<provider>.<key>`` (sovaudit.config) and their
+group), and so are the config keys ``sources.<provider>.<key>`` (sovaudit.inputs.config) and their
 JSON Schema.
 """
 
@@ -21,7 +21,7 @@ import click
 from sovaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from sovaudit.locate import Locator
+    from sovaudit.locate.regions import Locator
     from sovaudit.providers.interface import Provider, SourceOption
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-# Compact (no spaces), UTF-8 as is. The event objects are trees built by render_json, never
+# Compact (no spaces), UTF-8 as is. The event objects are trees built by json_document, never
 # cyclic, so the cycle check is skipped.
 _compact = json.JSONEncoder(
     ensure_ascii=False, check_circular=False, separators=(",", ":"), default=_plain

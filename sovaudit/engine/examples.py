@@ -9,13 +9,13 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import Rule
-from sovaudit.inventory.build import build_asset
-from sovaudit.inventory.reader import INVENTORY_SCHEMA
-from sovaudit.locate import Locator
-from sovaudit.validation import validate
+from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.inputs.inventory.reader import INVENTORY_SCHEMA
+from sovaudit.inputs.validation import validate
+from sovaudit.locate.regions import Locator
 
 
 @dataclasses.dataclass(frozen=True)

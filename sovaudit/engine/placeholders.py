@@ -56,7 +56,7 @@ def _classification_evidence(view: Mapping[str, Any], t: Translator) -> str:
     content = view["content"]
     if not content or view["classification_source"] != "content-sample":
         return ""
-    from sovaudit.content.keywords import vocabulary  # only when an asset was sampled
+    from sovaudit.classify.content.keywords import vocabulary  # only when an asset was sampled
 
     vocab = vocabulary()
     counts = content.get("distinct_identifiers") or content.get("identifiers") or {}

@@ -15,14 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sovaudit.documents import LineFinder, load_mapping
 from sovaudit.engine.expressions import Condition, ExpressionError, compile_condition
 from sovaudit.engine.placeholders import MESSAGE_FIELDS
 from sovaudit.engine.view import VIEW_SHAPE
 from sovaudit.errors import InputError
 from sovaudit.i18n import LANGUAGES
+from sovaudit.inputs.documents import LineFinder, load_mapping
+from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import Asset, Classification, Severity
-from sovaudit.validation import field_path, validate
 
 RULES_SCHEMA = "rules.schema.json"
 RULE_SUFFIXES = (".yaml", ".yml", ".json")

@@ -14,10 +14,10 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from sovaudit.documents import load_mapping
 from sovaudit.errors import InputError
+from sovaudit.inputs.documents import load_mapping
+from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import Finding, Waiver, WaiverNotice
-from sovaudit.validation import field_path, validate
 
 WAIVERS_SCHEMA = "waivers.schema.json"
 

@@ -2,7 +2,7 @@
 
 ``HistoryStore`` records scans and reads them back (``store``, over ``connection``,
 ``recording`` and ``queries``); ``trend`` holds the plain records; ``render`` prints them for
-``sovaudit history``. What counts as new or resolved is ``sovaudit.comparison``'s rule.
+``sovaudit history``. What counts as new or resolved is ``sovaudit.changes.comparison``'s rule.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from sovaudit.comparison import open_changes
+from sovaudit.changes.comparison import open_changes
 from sovaudit.history.trend import SEVERITIES, Changes, FindingRow, RunRecord, worst_first
 from sovaudit.model import Severity
 

@@ -8,7 +8,7 @@ Why it is written this way:
   or resolved) needs the summary and the finding ids only.
 * **Figures are computed once, when a run is recorded.** Each run row carries its open
   counts and its new/resolved counts against the run before it (by the rule every
-  comparison shares, ``sovaudit.comparison``), so listing a year of runs reads 365 small
+  comparison shares, ``sovaudit.changes.comparison``), so listing a year of runs reads 365 small
   rows instead of comparing 1.8 million findings. Retention keeps those counts true.
 * **A document is checked before the write lock is taken**, so a bad one is refused whole
   without making another scan wait.
@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from sovaudit.comparison import changed_ids
+from sovaudit.changes.comparison import changed_ids
 from sovaudit.errors import SovauditError
 from sovaudit.history.queries import OPEN_CODE, SEVERITY_CODE, SEVERITY_NAME, latest_id, open_ids
 from sovaudit.history.trend import SEVERITIES

@@ -12,7 +12,7 @@ from typing import Any
 
 from sovaudit.history.trend import Changes, FindingRow, RunRecord, exposure_trend
 from sovaudit.i18n import Translator
-from sovaudit.render_table import format_table
+from sovaudit.report.text_table import format_table
 
 
 def run_to_dict(run: RunRecord) -> dict[str, Any]:

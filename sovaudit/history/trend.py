@@ -2,7 +2,7 @@
 
 The store, the ``history`` command and the HTML trend chart all read these same records; how
 one run compares with the one before it is the rule every comparison shares
-(``sovaudit.comparison``), applied to these rows.
+(``sovaudit.changes.comparison``), applied to these rows.
 """
 
 from __future__ import annotations

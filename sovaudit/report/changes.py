@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sovaudit.comparison import RunChanges
+from sovaudit.changes.comparison import RunChanges
 from sovaudit.report.model import Report
 
 # A report lists at most this many new/resolved findings; the JSON result has them all.

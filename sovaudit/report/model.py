@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sovaudit import __version__
-from sovaudit.comparison import RunChanges, TrendPoint
+from sovaudit.changes.comparison import RunChanges, TrendPoint
 from sovaudit.copies import copy_sources, has_home_copy
 from sovaudit.i18n import Translator
 from sovaudit.model import Asset, Finding, ScanResult

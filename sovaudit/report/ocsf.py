@@ -19,7 +19,7 @@ import yaml
 
 from sovaudit import __version__
 from sovaudit.model import Asset, Finding, ScanResult, Severity
-from sovaudit.render_json import SharedLocations, asset_to_dict, finding_to_dict
+from sovaudit.report.json_document import SharedLocations, asset_to_dict, finding_to_dict
 from sovaudit.timestamps import parse_rfc3339
 
 # The OCSF schema version py-ocsf-models 0.10 targets; the tests hold the two together.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sovaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from sovaudit.comparison import RunChanges, TrendPoint
+    from sovaudit.changes.comparison import RunChanges, TrendPoint
     from sovaudit.model import ScanResult
     from sovaudit.report.model import Report
 
@@ -62,7 +62,7 @@ REPORTERS: tuple[Reporter, ...] = (
     ),
     Reporter("html", (".html", ".htm"), "sovaudit.report.html:render_html", "report"),
     Reporter("json", (".json",), "sovaudit.report.scan_json:render_json", "input"),
-    Reporter("jsonl", (".jsonl", ".ndjson"), "sovaudit.render_json:iter_jsonl", "result"),
+    Reporter("jsonl", (".jsonl", ".ndjson"), "sovaudit.report.json_document:iter_jsonl", "result"),
     Reporter("ocsf", (".ocsf",), "sovaudit.report.ocsf:render_ocsf", "result"),
     Reporter("csv", (".csv",), "sovaudit.report.csv:render_csv", "result"),
     Reporter("sarif", (".sarif",), "sovaudit.report.sarif:render_sarif", "result"),

@@ -1,6 +1,6 @@
 """The ``json`` format: CONTRACT.md's scan document, plus what changed since the last run.
 
-The contract's fields live in render_json.py; this is only the reporter the registry calls,
+The contract's fields live in json_document.py; this is only the reporter the registry calls,
 because the document needs the run's summary and changes and not only the ScanResult.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sovaudit.render_json import iter_json, scan_document
+from sovaudit.report.json_document import iter_json, scan_document
 
 if TYPE_CHECKING:
     from sovaudit.report.registry import RenderInput

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import click
 
-from sovaudit.render_table import format_table, printable
 from sovaudit.report.changes import changes_line, finding_headers, finding_rows, more_line
 from sovaudit.report.model import ROUNDTABLE_FIGURE, Report, Row
+from sovaudit.report.text_table import format_table, printable
 
 SEVERITY_COLOURS = {
     "critical": "magenta",

@@ -19,8 +19,8 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from click.testing import CliRunner
 
-from sovaudit.classify import Classifier
-from sovaudit.locate import Locator
+from sovaudit.classify.tags import Classifier
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset
 from sovaudit.providers import registry
 from sovaudit.providers.aws import AwsProvider, guard, s3

@@ -29,8 +29,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.locate import Locator
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset
 from sovaudit.providers.aws import backup, dynamodb, ec2, rds
 from sovaudit.providers.aws.scope import AwsScope

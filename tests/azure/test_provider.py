@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.rules import load_rules
 from sovaudit.errors import ExitCode
-from sovaudit.locate import Locator
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, ScanError
 from sovaudit.pipeline import build_sources
 from sovaudit.providers import registry

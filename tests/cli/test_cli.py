@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from sovaudit import __version__
 from sovaudit.cli.main import cli
-from sovaudit.inventory.reader import read_inventory
+from sovaudit.inputs.inventory.reader import read_inventory
 from sovaudit.providers import registry
-from sovaudit.render_json import asset_to_dict
+from sovaudit.report.json_document import asset_to_dict
 
 ESTATE = """\
 assets:
@@ -262,7 +262,7 @@ def test_json_output_validates_against_the_published_inventory_schema(
 ) -> None:
     from jsonschema import Draft202012Validator
 
-    from sovaudit.validation import load_schema
+    from sovaudit.inputs.validation import load_schema
 
     result = runner.invoke(cli, ["inventory", str(estate), "--format", "json"])
     Draft202012Validator(load_schema("inventory.schema.json")).validate(json.loads(result.stdout))

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sovaudit.cli.main import cli
-from sovaudit.config import load_config, shared_params
+from sovaudit.inputs.config import load_config, shared_params
 from tests.conftest import SAMPLES
 
 RETAIL = SAMPLES / "retail_monterrey.yaml"

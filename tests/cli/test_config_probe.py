@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.netloc.geoip import GeoIPDatabase
+from sovaudit.locate.net.geoip import GeoIPDatabase
 from sovaudit.providers.interface import ProviderError
 from sovaudit.providers.net import Endpoint, NetProvider
 from tests.cli.config_process import config_check, probe_lines
@@ -100,7 +100,7 @@ def test_a_broken_geoip_database_is_a_bad_file_exit_2(tmp_path: Path) -> None:
 
 def test_without_name_servers_no_query_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     """The system resolver is the host's: the probe does not ask it about the estate."""
-    from sovaudit.netloc import dns
+    from sovaudit.locate.net import dns
 
     def no_query(*args: object, **kwargs: object) -> None:
         raise AssertionError("the probe asked the system resolver")

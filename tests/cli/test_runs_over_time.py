@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from sovaudit.cli.main import cli
-from sovaudit.validation import load_schema
+from sovaudit.inputs.validation import load_schema
 
 NIGHT_1 = """\
 assets:

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from sovaudit.cli.main import cli
+from sovaudit.inputs.validation import load_schema
 from sovaudit.providers import registry
-from sovaudit.validation import load_schema
 from tests.conftest import SAMPLES
 
 SCAN_SCHEMA = Draft202012Validator(load_schema("scan-result.schema.json"))

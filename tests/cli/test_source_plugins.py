@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 from sovaudit.cli.sources import declared_options
-from sovaudit.config import config_schema
+from sovaudit.inputs.config import config_schema
+from sovaudit.inputs.validation import load_schema
 from sovaudit.providers.interface import option_schema
 from sovaudit.providers.registry import declared, samplers
-from sovaudit.validation import load_schema
 from tests.conftest import DATA, ROOT
 from tests.process import sovaudit, stderr_lines
 

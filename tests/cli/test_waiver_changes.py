@@ -4,8 +4,8 @@ Before, ``diff``, ``scan --baseline`` and the scan's "since the last run" matche
 id whatever their status, while ``history`` counted open findings only: a finding waived
 tonight (open → waived) and another whose waiver expired (waived → open) were "nothing
 changed" in the first three and "one new, one resolved" in the last. Now all of them compare
-the open findings by id (``sovaudit.comparison``): waived since is resolved, waiver expired is
-new, waived in both runs or from the first night is nobody's news.
+the open findings by id (``sovaudit.changes.comparison``): waived since is resolved,
+waiver expired is new, waived in both runs or from the first night is nobody's news.
 
 Run as cron runs them: real processes, two nights, one history file.
 """

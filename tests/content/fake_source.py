@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 
-from sovaudit.content.errors import ObjectReadError, SkipObject
-from sovaudit.content.sample import ObjectRef
+from sovaudit.classify.content.errors import ObjectReadError, SkipObject
+from sovaudit.classify.content.sample import ObjectRef
 
 
 @dataclasses.dataclass

@@ -2,7 +2,7 @@
 
 Shared by the tests and bench/bench_content.py. Everything is generated from a seeded
 ``random.Random``: no real person's data is ever used, and check digits are computed here,
-independently of the code under test (python-stdnum and sovaudit.content.checks), so the
+independently of the code under test (python-stdnum and sovaudit.classify.content.checks), so the
 tests compare two implementations rather than one with itself.
 """
 

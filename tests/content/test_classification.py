@@ -9,16 +9,21 @@ from types import MappingProxyType
 
 import pytest
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.evaluate import evaluate
 from sovaudit.engine.rules import load_rules
-from sovaudit.inventory.reader import read_inventory
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.reader import read_inventory
+from sovaudit.inputs.validation import validate
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, Classification, ContentSample, ObjectHits, ScanResult
 from sovaudit.pipeline import prepare
-from sovaudit.render_json import asset_to_dict, inventory_document, iter_json, scan_document
+from sovaudit.report.json_document import (
+    asset_to_dict,
+    inventory_document,
+    iter_json,
+    scan_document,
+)
 from sovaudit.summary import summarise
-from sovaudit.validation import validate
 
 P, S, N, U = (
     Classification.PERSONAL,

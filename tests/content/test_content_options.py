@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from sovaudit.classify.content.sample import SamplingLimits
 from sovaudit.cli.common import reported_errors
 from sovaudit.cli.content_options import (
     attach_content_sampling,
@@ -17,7 +18,6 @@ from sovaudit.cli.content_options import (
     content_options,
     parse_size,
 )
-from sovaudit.content.sample import SamplingLimits
 from sovaudit.errors import UsageError
 
 

@@ -1,8 +1,8 @@
 """The detectors: generated valid identifiers are found, near-misses and look-alikes are not.
 
 Values come from tests/content/generate.py, whose check digits are computed independently of
-python-stdnum and of sovaudit.content.checks. Detectors return masked forms and keyed hashes
-only; the tests compare hashes (``fingerprint``) to know *which* value was found.
+python-stdnum and of sovaudit.classify.content.checks. Detectors return masked forms and
+keyed hashes only; the tests compare hashes (``fingerprint``) to know *which* value was found.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Callable
 import clabe as clabe_package
 import pytest
 
-from sovaudit.content import checks
-from sovaudit.content.detectors import Detectors, fingerprint, require_dependencies
-from sovaudit.content.errors import MissingContentExtra
+from sovaudit.classify.content import checks
+from sovaudit.classify.content.detectors import Detectors, fingerprint, require_dependencies
+from sovaudit.classify.content.errors import MissingContentExtra
 from tests.content import generate as gen
 
 RNG_SEED = 20250321

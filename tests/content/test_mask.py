@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from sovaudit.content.detectors import Detectors
-from sovaudit.content.mask import MASKS, mask_curp, mask_email, redact_key
+from sovaudit.classify.content.detectors import Detectors
+from sovaudit.classify.content.mask import MASKS, mask_curp, mask_email, redact_key
 from tests.content import generate as gen
 
 # The longest run of the value's own characters, in place, that a mask may show.

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from sovaudit.content.errors import ObjectReadError
-from sovaudit.content.sample import FETCH_FACTOR, Sampler, SamplingLimits, spread
+from sovaudit.classify.content.errors import ObjectReadError
+from sovaudit.classify.content.sample import FETCH_FACTOR, Sampler, SamplingLimits, spread
 from sovaudit.model import Classification
 from tests.content import generate as gen
 from tests.content.fake_source import MemorySource
@@ -263,7 +263,7 @@ def test_decompressed_text_is_capped_by_the_inflation_limits(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A gzip prefix inflates to at most 8x --sample-bytes and never beyond MAX_INFLATED."""
-    from sovaudit.content import sample as sample_module
+    from sovaudit.classify.content import sample as sample_module
 
     rng = random.Random(9)
     people = [gen.curp(rng) for _ in range(10)]

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from sovaudit.content.text import (
+from sovaudit.classify.content.text import (
     BINARY,
     DOCUMENT,
     EMPTY,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from sovaudit.cli.main import cli
-from sovaudit.config import load_config
+from sovaudit.inputs.config import load_config
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "docs" / "deploy"

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 from gcp_storage_emulator.handlers.objects import _checksums, _make_object_resource
 
-from sovaudit.classify import Classifier
-from sovaudit.content.sample import SamplingLimits
-from sovaudit.locate import Locator
+from sovaudit.classify.content.sample import SamplingLimits
+from sovaudit.classify.tags import Classifier
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, Classification
 from sovaudit.providers import registry
 from sovaudit.providers.gcp import GcpProvider

@@ -19,10 +19,10 @@ from google.api_core import exceptions as api
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.copies import has_home_copy
 from sovaudit.engine.rules import load_rules
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, Classification, ScanError
 from sovaudit.pipeline import build_sources
 from sovaudit.providers import registry

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from sovaudit import __version__
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.rules import load_rules
 from sovaudit.errors import InputError, SovauditError
 from sovaudit.history import HistoryError, HistoryStore, check_history_path, migrations
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.pipeline import build_sources
-from sovaudit.render_json import scan_document
+from sovaudit.report.json_document import scan_document
 from sovaudit.scan import run_scan
 from sovaudit.summary import summarise
 from tests.conftest import SAMPLES

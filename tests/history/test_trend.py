@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sovaudit.comparison import changed_ids, open_changes
+from sovaudit.changes.comparison import changed_ids, open_changes
 from sovaudit.history.trend import FindingRow, RunRecord, exposure_trend, worst_first
 
 

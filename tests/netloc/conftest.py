@@ -9,8 +9,8 @@ import datetime
 
 import pytest
 
-from sovaudit.netloc.range_sources import ParsedSource, parse_directory, ranges_from_sources
-from sovaudit.netloc.ranges import CloudRanges
+from sovaudit.locate.net.range_sources import ParsedSource, parse_directory, ranges_from_sources
+from sovaudit.locate.net.ranges import CloudRanges
 from tests.conftest import DATA
 
 RANGE_FILES = DATA / "cloud-ip-ranges"

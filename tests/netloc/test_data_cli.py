@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sovaudit.cli.main import cli
-from sovaudit.netloc import range_sources, ranges
+from sovaudit.locate.net import range_sources, ranges
 from tests.conftest import DATA
 
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from sovaudit.errors import UsageError
-from sovaudit.netloc.dns import MAX_CNAME_HOPS, DnsResolver, parse_nameserver
+from sovaudit.locate.net.dns import MAX_CNAME_HOPS, DnsResolver, parse_nameserver
 from tests.netstandins import conftest as standins
 from tests.netstandins.dns_server import (
     AWS_MX_CENTRAL_1,

@@ -18,10 +18,10 @@ import geoip2  # noqa: F401 - the net extra is part of the dev install: fail lou
 import pytest
 
 from sovaudit.errors import InputError
-from sovaudit.netloc import geoip
-from sovaudit.netloc.errors import GeoIPError
-from sovaudit.netloc.geoip import GeoIPDatabase, find_database
-from sovaudit.netloc.model import GeoMatch
+from sovaudit.locate.net import geoip
+from sovaudit.locate.net.errors import GeoIPError
+from sovaudit.locate.net.geoip import GeoIPDatabase, find_database
+from sovaudit.locate.net.model import GeoMatch
 
 MAXMIND = Path(__file__).resolve().parent.parent / "data" / "maxmind"
 CITY = MAXMIND / "GeoIP2-City-Test.mmdb"

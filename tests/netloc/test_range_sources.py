@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.catalogue import Catalogue
-from sovaudit.netloc.range_sources import (
+from sovaudit.locate.catalogue import Catalogue
+from sovaudit.locate.net.range_sources import (
     ParsedSource,
     parse_source,
     ranges_from_sources,
     render_snapshot,
 )
-from sovaudit.netloc.ranges import CloudRanges, RangeDataError, read_snapshot
+from sovaudit.locate.net.ranges import CloudRanges, RangeDataError, read_snapshot
 
 # --- parsing and attribution -----------------------------------------------------------------
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.catalogue import Catalogue
-from sovaudit.netloc.range_sources import ParsedSource, render_snapshot
-from sovaudit.netloc.ranges import (
+from sovaudit.locate.catalogue import Catalogue
+from sovaudit.locate.net.range_sources import ParsedSource, render_snapshot
+from sovaudit.locate.net.ranges import (
     CACHE_FILENAME,
     PROVIDERS,
     CloudRanges,
@@ -177,7 +177,7 @@ from sovaudit.cli.main import cli
 import sovaudit.providers.net
 result = CliRunner().invoke(cli, ["locate", "15.220.184.1", "--format", "json"])
 assert '"us-east-1-qro-1"' in result.stdout, result.output
-print(sorted(m for m in sys.modules if m.startswith("sovaudit.netloc")))
+print(sorted(m for m in sys.modules if m.startswith("sovaudit.locate.net")))
 """
 
 
@@ -187,6 +187,6 @@ def test_locating_does_not_import_the_parsers() -> None:
     result = subprocess.run(
         [sys.executable, "-c", _START_UP], capture_output=True, text=True, check=True
     )
-    assert "'sovaudit.netloc.ranges'" in result.stdout
+    assert "'sovaudit.locate.net.ranges'" in result.stdout
     assert "range_sources" not in result.stdout
-    assert "sovaudit.netloc.update" not in result.stdout
+    assert "sovaudit.locate.net.update" not in result.stdout

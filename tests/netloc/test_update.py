@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.netloc.range_sources import SOURCE_FILES
-from sovaudit.netloc.ranges import CACHE_FILENAME, CloudRanges, bundled_snapshot
-from sovaudit.netloc.update import update_ranges
+from sovaudit.locate.net.range_sources import SOURCE_FILES
+from sovaudit.locate.net.ranges import CACHE_FILENAME, CloudRanges, bundled_snapshot
+from sovaudit.locate.net.update import update_ranges
 from tests.netloc.conftest import RANGE_FILES
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sovaudit.csv_cells import BOM, cell, defuse, restore, rows_text
-from sovaudit.inventory.csv_format import read_csv
+from sovaudit.inputs.inventory.csv_format import read_csv
 from tests.process import clean_env
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.rules import load_rules
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanError, ScanResult, Waiver, WaiverNotice
 from sovaudit.pipeline import build_sources
 from sovaudit.report.html import SCRIPT, render_html

@@ -23,12 +23,12 @@ from py_ocsf_models.events.findings.severity_id import SeverityID
 from py_ocsf_models.events.findings.status_id import StatusID
 from py_ocsf_models.objects.cloud import Cloud
 
-from sovaudit.catalogue import load_catalogue
-from sovaudit.classify import Classifier, default_conventions
+from sovaudit.classify.tags import Classifier, default_conventions
 from sovaudit.csv_cells import BOM, defuse
 from sovaudit.engine.rules import load_rules
 from sovaudit.engine.waivers import load_waivers
-from sovaudit.locate import Locator
+from sovaudit.locate.catalogue import load_catalogue
+from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult, Severity, evolve
 from sovaudit.pipeline import build_sources
 from sovaudit.report.csv import COLUMNS, render_csv

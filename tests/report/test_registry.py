@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.cli.common import SUFFIX_FORMATS, choose_format, suffixes_for
 from sovaudit.cli.rendering import FORMATS, render_result
 from sovaudit.engine.rules import load_rules
 from sovaudit.errors import UsageError
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult
 from sovaudit.pipeline import build_sources
 from sovaudit.report.model import build_report

@@ -8,9 +8,9 @@ from pathlib import Path
 import botocore
 import pytest
 
-from sovaudit import iso3166
-from sovaudit.catalogue import Catalogue, load_catalogue
 from sovaudit.errors import CatalogueError
+from sovaudit.locate import iso3166
+from sovaudit.locate.catalogue import Catalogue, load_catalogue
 from tests.conftest import DATA
 
 RANGES = DATA / "cloud-ip-ranges"

@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
-from sovaudit.classify import Classifier, TagConventions
+from sovaudit.classify.tags import Classifier, TagConventions
 from sovaudit.model import Asset, Classification
 
 

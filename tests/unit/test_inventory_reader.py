@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from sovaudit.errors import InputError
-from sovaudit.inventory.reader import read_inventory
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.reader import read_inventory
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Classification, LocationSource
-from sovaudit.render_json import asset_to_dict
+from sovaudit.report.json_document import asset_to_dict
 
 YAML = """\
 # an on-premises estate
@@ -246,7 +246,7 @@ def test_csv_copies_grammar_round_trips(write, locator: Locator) -> None:
     assert nas.copies[1].location.countries == ("US", "CA")
     assert nas.copies[2].location.countries == ()
     assert db.copies[0].target == "db-ro"
-    from sovaudit.inventory.csv_format import write_csv
+    from sovaudit.inputs.inventory.csv_format import write_csv
 
     again = _read(write("again.csv", "".join(write_csv([nas, db]))), locator)
     assert [a.copies for a in again] == [nas.copies, db.copies]

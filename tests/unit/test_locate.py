@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sovaudit.copies import has_home_copy
-from sovaudit.inventory.build import build_location
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.build import build_location
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, Confidence, Copy, LocationSource
 
 

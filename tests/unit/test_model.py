@@ -17,7 +17,7 @@ from sovaudit.model import (
     LocationSource,
     Severity,
 )
-from sovaudit.render_json import asset_to_dict
+from sovaudit.report.json_document import asset_to_dict
 
 MX = Location(("MX",), LocationSource.CATALOGUE, Confidence.HIGH, "MX-QUE", "Querétaro")
 MX_US = Location(("MX", "US"), LocationSource.CATALOGUE, Confidence.HIGH)

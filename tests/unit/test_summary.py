@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sovaudit.inventory.build import build_asset
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Finding, ScanResult, Severity
 from sovaudit.summary import summarise
 

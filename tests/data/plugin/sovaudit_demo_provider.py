@@ -38,7 +38,7 @@ class DemoProvider(Provider):
         return [f"demo: {len(options.get('sites') or [])} site(s)"]
 
     def collect(self) -> Iterator[Asset]:
-        from sovaudit.inventory.build import build_location
+        from sovaudit.inputs.inventory.build import build_location
 
         for site in self.sites:
             yield Asset(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.evaluate import evaluate, finding_id
 from sovaudit.engine.rules import load_rules
-from sovaudit.inventory.build import build_asset
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.locate.regions import Locator
 
 PER_ASSET = """\
 rules:

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.copies import copy_sources
 from sovaudit.engine.expressions import ExpressionError, compile_condition, reference_evaluate
 from sovaudit.engine.rules import load_rules
 from sovaudit.engine.view import VIEW_SHAPE, build_view
-from sovaudit.inventory.reader import read_inventory
-from sovaudit.locate import Locator
+from sovaudit.inputs.inventory.reader import read_inventory
+from sovaudit.locate.regions import Locator
 from tests.conftest import SAMPLES
 
 EXPRESSIONS = [

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sovaudit.classify import Classifier
+from sovaudit.classify.tags import Classifier
 from sovaudit.engine.examples import check_examples
 from sovaudit.engine.rules import load_rules
 from sovaudit.errors import InputError
-from sovaudit.locate import Locator
+from sovaudit.locate.regions import Locator
 
 BUILTIN = load_rules()
 

@@ -19,8 +19,8 @@ when a Sampler is built, and say which extra to install when they are missing.
 
 from __future__ import annotations
 
-from sovaudit.content.errors import MissingContentExtra, ObjectReadError, SkipObject
-from sovaudit.content.sample import (
+from sovaudit.classify.content.errors import MissingContentExtra, ObjectReadError, SkipObject
+from sovaudit.classify.content.sample import (
     ByteBudget,
     ObjectRef,
     ObjectSource,

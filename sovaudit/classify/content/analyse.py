@@ -10,8 +10,8 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 
-from sovaudit.content.context import TextContext
-from sovaudit.content.detectors import Detectors
+from sovaudit.classify.content.context import TextContext
+from sovaudit.classify.content.detectors import Detectors
 
 
 @dataclasses.dataclass(frozen=True)

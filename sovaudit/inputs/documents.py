@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from sovaudit.errors import InputError
-from sovaudit.yaml_lines import line_of, load_with_lines
+from sovaudit.inputs.yaml_lines import line_of, load_with_lines
 
 LineFinder = Callable[[Sequence[str | int]], "int | None"]
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 from sovaudit.model import ScanResult, worst_first_key
-from sovaudit.render_json import finding_to_dict
+from sovaudit.report.json_document import finding_to_dict
 
 OPEN = "open"
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.locate import Locator
-from sovaudit.netloc.attribute import Attributor
-from sovaudit.netloc.model import Attribution, Resolution
-from sovaudit.render_json import location_to_dict
+from sovaudit.locate.net.attribute import Attributor
+from sovaudit.locate.net.model import Attribution, Resolution
+from sovaudit.locate.regions import Locator
+from sovaudit.report.json_document import location_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,9 @@ def build_attributor(
     today: datetime.date | None = None,
 ) -> Attributor:
     """The cloud ranges (bundled or updated) and the GeoIP database the user pointed to."""
-    from sovaudit.netloc.cdn import cdn_ranges
-    from sovaudit.netloc.geoip import GeoIPDatabase, find_database
-    from sovaudit.netloc.ranges import CloudRanges
+    from sovaudit.locate.net.cdn import cdn_ranges
+    from sovaudit.locate.net.geoip import GeoIPDatabase, find_database
+    from sovaudit.locate.net.ranges import CloudRanges
 
     ranges = CloudRanges.load()
     if ranges.is_stale(today):

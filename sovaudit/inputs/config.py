@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.documents import LineFinder, load_mapping
 from sovaudit.errors import InputError
-from sovaudit.validation import load_schema, validate
+from sovaudit.inputs.documents import LineFinder, load_mapping
+from sovaudit.inputs.validation import load_schema, validate
 
 SCHEMA = "config.schema.json"
 ENV_PREFIX = "SOVAUDIT_"

@@ -20,14 +20,14 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from sovaudit.netloc.range_sources import (
+from sovaudit.locate.net.range_sources import (
     AZURE_DOWNLOAD_PAGE,
     OFFICIAL_URLS,
     ParsedSource,
     parse_source,
     render_snapshot,
 )
-from sovaudit.netloc.ranges import (
+from sovaudit.locate.net.ranges import (
     CACHE_FILENAME,
     PROVIDERS,
     RangeDataError,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Protocol
 
-from sovaudit.locate import Locator
+from sovaudit.locate.net.errors import GeoIPError
+from sovaudit.locate.net.model import Attribution, GeoMatch, RangeMatch
+from sovaudit.locate.regions import Locator
 from sovaudit.model import Confidence, Location, LocationSource, unknown_location
-from sovaudit.netloc.errors import GeoIPError
-from sovaudit.netloc.model import Attribution, GeoMatch, RangeMatch
 
 
 class RangeTable(Protocol):

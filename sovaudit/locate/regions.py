@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from sovaudit.catalogue import Catalogue, Region
+from sovaudit.locate.catalogue import Catalogue, Region
 from sovaudit.model import (
     Asset,
     Confidence,

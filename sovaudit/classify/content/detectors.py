@@ -50,11 +50,11 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-from sovaudit.content import checks
-from sovaudit.content.context import TextContext
-from sovaudit.content.errors import MissingContentExtra
-from sovaudit.content.keywords import Vocabulary, vocabulary
-from sovaudit.content.mask import MASKS
+from sovaudit.classify.content import checks
+from sovaudit.classify.content.context import TextContext
+from sovaudit.classify.content.errors import MissingContentExtra
+from sovaudit.classify.content.keywords import Vocabulary, vocabulary
+from sovaudit.classify.content.mask import MASKS
 
 _SALT = os.urandom(16)
 

@@ -12,7 +12,7 @@ import functools
 import io
 from importlib import resources
 
-from sovaudit.netloc.ranges import CloudRanges, RangeRow, SourceInfo
+from sovaudit.locate.net.ranges import CloudRanges, RangeRow, SourceInfo
 
 
 @functools.cache

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.netloc.ranges import (
+from sovaudit.locate.net.ranges import (
     PROVIDERS,
     SNAPSHOT_COLUMNS,
     SNAPSHOT_FORMAT,

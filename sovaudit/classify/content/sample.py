@@ -25,11 +25,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
-from sovaudit.content.analyse import Analyser, TextFindings
-from sovaudit.content.errors import ObjectReadError, SkipObject
-from sovaudit.content.evidence import indicated_classification
-from sovaudit.content.mask import redact_key
-from sovaudit.content.text import EMPTY, extract_text, skip_by_name, text_like_name
+from sovaudit.classify.content.analyse import Analyser, TextFindings
+from sovaudit.classify.content.errors import ObjectReadError, SkipObject
+from sovaudit.classify.content.evidence import indicated_classification
+from sovaudit.classify.content.mask import redact_key
+from sovaudit.classify.content.text import EMPTY, extract_text, skip_by_name, text_like_name
 from sovaudit.model import Classification, ContentSample, ObjectHits
 
 KiB = 1024

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sovaudit.errors import InputError
-from sovaudit.netloc.model import RangeMatch
+from sovaudit.locate.net.model import RangeMatch
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable

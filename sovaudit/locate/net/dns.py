@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from sovaudit.errors import UsageError
-from sovaudit.netloc.model import Resolution
+from sovaudit.locate.net.model import Resolution
 
 if TYPE_CHECKING:
     import dns.message

@@ -34,8 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sovaudit.netloc.errors import GeoIPError
-from sovaudit.netloc.model import GeoMatch
+from sovaudit.locate.net.errors import GeoIPError
+from sovaudit.locate.net.model import GeoMatch
 
 if TYPE_CHECKING:
     import geoip2.database

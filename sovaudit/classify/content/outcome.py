@@ -7,7 +7,7 @@ import logging
 
 from sovaudit.model import Asset, ContentSample, ScanError, evolve
 
-log = logging.getLogger("sovaudit.content")
+log = logging.getLogger("sovaudit.classify.content")
 
 
 def sampled_asset(

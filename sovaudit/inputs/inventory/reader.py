@@ -8,13 +8,13 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.documents import LineFinder, parse_json, parse_yaml, read_text, require_mapping
 from sovaudit.errors import InputError
-from sovaudit.inventory.build import build_asset
-from sovaudit.inventory.csv_format import read_csv
-from sovaudit.inventory.doubts import Doubt, find_doubts
+from sovaudit.inputs.documents import LineFinder, parse_json, parse_yaml, read_text, require_mapping
+from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.inputs.inventory.csv_format import read_csv
+from sovaudit.inputs.inventory.doubts import Doubt, find_doubts
+from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import Asset
-from sovaudit.validation import field_path, validate
 
 INVENTORY_SCHEMA = "inventory.schema.json"
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
-from sovaudit.documents import LineFinder
 from sovaudit.errors import InputError
+from sovaudit.inputs.documents import LineFinder
 
 
 def load_schema(name: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@
 grouped by state or provider is quietly wrong. One odd row must not stop a 5,000-row audit
 either, so by default each distinct value is one warning line on stderr, counted, naming the
 first line it is on; ``--strict`` makes the first of them an input error (exit 2) instead.
-Region codes are the locator's to judge (sovaudit.locate), since live providers meet them too.
+Region codes are the locator's to judge (sovaudit.locate.regions): live providers meet
+them too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 import difflib
 from collections.abc import Collection, Iterator, Sequence
 
-from sovaudit import iso3166
+from sovaudit.locate import iso3166
 from sovaudit.model import Asset, Location, LocationSource
 
 # Provider names an inventory may use for what no cloud catalogue places (they are declared).

@@ -1,8 +1,9 @@
 """What changed between two scan results: new, resolved and unchanged findings.
 
-The rule is the one every comparison uses (``sovaudit.comparison``): open findings matched by
-id, which is stable (same rule, same asset). Re-running gives an empty diff; fixing an asset
-or waiving its finding moves it to "resolved"; a waiver that expires makes it new again.
+The rule is the one every comparison uses (``sovaudit.changes.comparison``): open
+findings matched by id, which is stable (same rule, same asset). Re-running gives an empty
+diff; fixing an asset or waiving its finding moves it to "resolved"; a waiver that expires
+makes it new again.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sovaudit.comparison import open_changes, worst_first
-from sovaudit.documents import parse_json, read_text, require_mapping
+from sovaudit.changes.comparison import open_changes, worst_first
+from sovaudit.inputs.documents import parse_json, read_text, require_mapping
+from sovaudit.inputs.validation import validate
 from sovaudit.model import Severity
-from sovaudit.validation import validate
 
 SCAN_SCHEMA = "scan-result.schema.json"
 

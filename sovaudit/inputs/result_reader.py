@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sovaudit.comparison import RunChanges
-from sovaudit.diff import SCAN_SCHEMA
-from sovaudit.documents import LineFinder, parse_json, read_text, require_mapping
+from sovaudit.changes.comparison import RunChanges
+from sovaudit.changes.diff import SCAN_SCHEMA
 from sovaudit.errors import InputError
-from sovaudit.inventory.build import build_asset
+from sovaudit.inputs.documents import LineFinder, parse_json, read_text, require_mapping
+from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import (
     Asset,
     Confidence,
@@ -35,9 +36,8 @@ from sovaudit.model import (
     WaiverNotice,
     evolve,
 )
-from sovaudit.render_json import finding_to_dict
+from sovaudit.report.json_document import finding_to_dict
 from sovaudit.summary import summarise
-from sovaudit.validation import field_path, validate
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import re
 
-from sovaudit.content.keywords import fold
+from sovaudit.classify.content.keywords import fold
 
 LEAD_CHARS = 48
 LINE_CHARS = 4096

@@ -1,0 +1,1 @@
+"""What changed between two runs: the one rule (comparison.py) and `sovaudit diff` (diff.py)."""

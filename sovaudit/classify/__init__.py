@@ -1,0 +1,1 @@
+"""What data an asset holds: tag conventions (tags.py) and content sampling (content/)."""

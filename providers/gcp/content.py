@@ -25,6 +25,7 @@ from sovaudit.classify.content.errors import ObjectReadError, SkipObject
 from sovaudit.classify.content.outcome import sampled_asset
 from sovaudit.classify.content.sample import ENCRYPTED, GONE, ObjectRef, Sampler
 from sovaudit.model import Asset, ScanError
+from sovaudit.providers.gcp.failures import read_errors
 
 PROVIDER = "gcp"
 WORKERS = 4
@@ -61,8 +62,6 @@ def _kms_or_key(exc: BaseException) -> bool:
 
 
 def _read_errors() -> tuple[type[BaseException], ...]:
-    from sovaudit.providers.gcp.provider import read_errors
-
     return read_errors()
 
 

@@ -3,7 +3,7 @@
 
     python bench/bench_content.py [--rows 4000] [--seed 7] [--repeat 3]
 
-The corpus (tests/content/generate.py: valid identifiers with correct check digits, no real
+The corpus (tests/classify/content/generate.py: valid identifiers with correct check digits, no real
 person's data) mixes what buckets hold:
 
 - a customer CSV export, every identifier in its labelled column, 1.5% of RFCs failing their
@@ -36,13 +36,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.content.generate when run as a script
+sys.path.insert(0, str(ROOT))  # for tests.classify.content.generate when run as a script
 
 from sovaudit.classify.content.analyse import Analyser  # noqa: E402
 from sovaudit.classify.content.detectors import Detectors, fingerprint  # noqa: E402
 from sovaudit.classify.content.evidence import IDENTIFIER_TYPES  # noqa: E402
 from sovaudit.classify.content.text import extract_text  # noqa: E402
-from tests.content import generate as gen  # noqa: E402
+from tests.classify.content import generate as gen  # noqa: E402
 
 Truth = Counter[tuple[str, bytes]]
 
@@ -287,7 +287,7 @@ def sample_one_bucket(corpus: Corpus) -> tuple[float, int]:
     """The whole sampler on one bucket at the default limits: time, and peak memory it
     allocates (tracemalloc) beyond the bucket's own bytes."""
     from sovaudit.classify.content.sample import Sampler, SamplingLimits
-    from tests.content.fake_source import MemorySource
+    from tests.classify.content.fake_source import MemorySource
 
     text = "".join(t for _, t in corpus.documents).encode()
     objects = {f"exports/{i:02d}.csv": text[i * 2**20 % len(text) :][: 2**20] for i in range(20)}

@@ -1,9 +1,9 @@
 """Content sampling of S3 buckets against moto's server, end to end.
 
 The bucket holds CSV, JSONL, JSON, Latin-1 text, gzip, image, binary, empty and large objects
-with planted identifiers (tests/content/corpus.py). Requests go through a recording proxy in
-front of moto (tests/content/proxy.py), which shows the Range header of every GetObject and
-can refuse chosen requests the way S3 does (moto itself never denies).
+with planted identifiers (tests/classify/content/corpus.py). Requests go through a recording
+proxy in front of moto (tests/classify/content/proxy.py), which shows the Range header of every
+GetObject and can refuse chosen requests the way S3 does (moto itself never denies).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from sovaudit.providers.aws.provider import ServiceCollector
 from sovaudit.providers.aws.session import new_session
 from sovaudit.scan import exit_code, run_scan
 from tests.aws.conftest import make_bucket
-from tests.content.corpus import Planted, near_miss_bucket, planted_bucket
-from tests.content.proxy import RecordingProxy, Seen
+from tests.classify.content.corpus import Planted, near_miss_bucket, planted_bucket
+from tests.classify.content.proxy import RecordingProxy, Seen
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 Objects are written straight into the emulator's storage (as conftest.py seeds buckets), so
 their resources are exactly what Google would list, including fields the emulator's upload API
-drops (``customerEncryption``). A recording proxy (tests/content/proxy.py) sits in front of
+drops (``customerEncryption``). A recording proxy (tests/classify/content/proxy.py) sits in front of
 the conftest's proxy: it shows the method and Range of every request and answers the 403s the
 emulator never gives.
 """
@@ -25,8 +25,8 @@ from sovaudit.model import Asset, Classification
 from sovaudit.providers import registry
 from sovaudit.providers.gcp import GcpProvider
 from sovaudit.scan import exit_code, run_scan
-from tests.content.corpus import near_miss_bucket, planted_bucket
-from tests.content.proxy import RecordingProxy, Seen
+from tests.classify.content.corpus import near_miss_bucket, planted_bucket
+from tests.classify.content.proxy import RecordingProxy, Seen
 from tests.gcp.conftest import GcsStandIn, google_error
 
 pytestmark = pytest.mark.integration

@@ -1,8 +1,9 @@
 """The detectors: generated valid identifiers are found, near-misses and look-alikes are not.
 
-Values come from tests/content/generate.py, whose check digits are computed independently of
-python-stdnum and of sovaudit.classify.content.checks. Detectors return masked forms and
-keyed hashes only; the tests compare hashes (``fingerprint``) to know *which* value was found.
+Values come from tests/classify/content/generate.py, whose check digits are computed
+independently of python-stdnum and of sovaudit.classify.content.checks. Detectors return
+masked forms and keyed hashes only; the tests compare hashes (``fingerprint``) to know *which*
+value was found.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from sovaudit.classify.content import checks
 from sovaudit.classify.content.detectors import Detectors, fingerprint, require_dependencies
 from sovaudit.classify.content.errors import MissingContentExtra
-from tests.content import generate as gen
+from tests.classify.content import generate as gen
 
 RNG_SEED = 20250321
 N = 200
@@ -233,7 +234,7 @@ def test_found_values_never_appear_in_reprs(detectors: Detectors) -> None:
 
 def test_the_near_miss_bucket_holds_nothing(detectors: Detectors) -> None:
     """The corpus the S3 and GCS end-to-end tests use for "near-miss files are not personal"."""
-    from tests.content.corpus import near_miss_bucket
+    from tests.classify.content.corpus import near_miss_bucket
 
     bucket = near_miss_bucket()
     assert len(bucket.values) == 30 * 6

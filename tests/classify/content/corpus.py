@@ -12,7 +12,7 @@ import gzip
 import json
 import random
 
-from tests.content import generate as gen
+from tests.classify.content import generate as gen
 
 BIG_LOG_BYTES = 1024 * 1024
 

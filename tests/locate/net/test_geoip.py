@@ -23,7 +23,7 @@ from sovaudit.locate.net.errors import GeoIPError
 from sovaudit.locate.net.geoip import GeoIPDatabase, find_database
 from sovaudit.locate.net.model import GeoMatch
 
-MAXMIND = Path(__file__).resolve().parent.parent / "data" / "maxmind"
+MAXMIND = Path(__file__).resolve().parent.parent.parent / "data" / "maxmind"
 CITY = MAXMIND / "GeoIP2-City-Test.mmdb"
 LITE_CITY = MAXMIND / "GeoLite2-City-Test.mmdb"
 COUNTRY = MAXMIND / "GeoIP2-Country-Test.mmdb"

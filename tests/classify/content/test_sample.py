@@ -11,8 +11,8 @@ import pytest
 from sovaudit.classify.content.errors import ObjectReadError
 from sovaudit.classify.content.sample import FETCH_FACTOR, Sampler, SamplingLimits, spread
 from sovaudit.model import Classification
-from tests.content import generate as gen
-from tests.content.fake_source import MemorySource
+from tests.classify.content import generate as gen
+from tests.classify.content.fake_source import MemorySource
 
 
 def people_csv(rng: random.Random, rows: int = 5, extra: str = "") -> bytes:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sovaudit.cli.main import cli
 from tests.conftest import DATA
-from tests.netloc import test_geoip
+from tests.locate.net import test_geoip
 from tests.netstandins import conftest as standins
 from tests.netstandins.dns_server import (
     AWS_QRO_LOCAL_ZONE,

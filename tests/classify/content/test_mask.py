@@ -9,7 +9,7 @@ import pytest
 
 from sovaudit.classify.content.detectors import Detectors
 from sovaudit.classify.content.mask import MASKS, mask_curp, mask_email, redact_key
-from tests.content import generate as gen
+from tests.classify.content import generate as gen
 
 # The longest run of the value's own characters, in place, that a mask may show.
 MAX_REVEALED_RUN = {"curp": 4, "rfc": 4, "clabe": 3, "nss": 2, "ine": 4, "phone_mx": 2}

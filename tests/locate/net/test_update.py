@@ -12,7 +12,7 @@ import pytest
 from sovaudit.locate.net.range_sources import SOURCE_FILES
 from sovaudit.locate.net.ranges import CACHE_FILENAME, CloudRanges, bundled_snapshot
 from sovaudit.locate.net.update import update_ranges
-from tests.netloc.conftest import RANGE_FILES
+from tests.locate.net.conftest import RANGE_FILES
 
 
 class _Server:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -144,7 +145,11 @@ def _run() -> None:
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
         final_line("stopped", f"stopped by {name}: nothing more was written or recorded")
-        sys.exit(EXIT_SIGNALLED[signal.Signals(stop.signum)])
+        # Worker threads may sit in a call that never answers; the process must end now, not
+        # when they do (Python joins them at exit). The cleanup has already run on the way up.
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+        os._exit(EXIT_SIGNALLED[signal.Signals(stop.signum)])
     except Exception as exc:  # a bug: say so in one line, the traceback only with -vv
         logging.getLogger("sovaudit").debug("internal error", exc_info=True)
         final_line(

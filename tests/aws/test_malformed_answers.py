@@ -8,6 +8,9 @@ and throw away every other region. A proxy in front of moto answers the chosen s
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +19,8 @@ from typing import Any
 import boto3
 
 from tests.aws.conftest import ACCOUNT, GARBAGE, SILENT, WRONG_TYPES, FaultProxy, make_bucket
-from tests.process import sovaudit, stderr_lines
+from tests.conftest import ROOT
+from tests.process import clean_env, sovaudit, stderr_lines
 
 REGIONS = ("--aws-region", "mx-central-1", "--aws-region", "sa-east-1")
 
@@ -121,3 +125,25 @@ def test_sts_that_never_answers_is_cut_off_and_the_inventory_still_reported(
     assert [e["provider"] for e in document["errors"]] == ["aws"]
     assert "--timeout ran out" in document["errors"][0]["message"]
     assert [a["id"] for a in document["assets"]] == ["rack"]
+
+
+def test_sigterm_ends_a_scan_stuck_on_an_endpoint_that_never_answers(
+    fault_proxy: Callable[..., FaultProxy], tmp_path: Path
+) -> None:
+    """Worker threads blocked in a call must not hold the process after SIGTERM."""
+    fault_proxy({("sa-east-1", "dynamodb"): SILENT})
+    out = tmp_path / "scan.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sovaudit", "scan", "--provider", "aws", *REGIONS,
+         "--timeout", "0", "-o", str(out)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
+        env=clean_env(),
+    )  # fmt: skip
+    time.sleep(6)  # every other scope is read by then; sa-east-1's DynamoDB is held open
+    assert process.poll() is None
+    stopped = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    assert time.monotonic() - stopped < 5, "the process waited for the blocked call"
+    assert process.returncode == 143, stderr
+    assert not out.exists()

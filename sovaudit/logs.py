@@ -182,15 +182,11 @@ def final_line(level: str, message: str, *, as_json: bool | None = None, **field
     ``as_json`` overrides the format for lines printed before logging is set up.
     """
     if as_json if as_json is not None else log_format_in_use() == "json":
-        entry = {
-            "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-            "level": "error",
-            "logger": ROOT,
-            "message": message,
-            "kind": level,
-            **fields,
-        }
-        sys.stderr.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        record = logging.makeLogRecord(
+            {"name": ROOT, "levelno": logging.ERROR, "levelname": "ERROR", "msg": message,
+             "kind": level, **fields}
+        )  # fmt: skip
+        sys.stderr.write(JsonFormatter().format(record) + "\n")
     else:
         label = {"error": "error: ", "internal error": "internal error: "}.get(level, "")
         sys.stderr.write(f"{ROOT}: {label}{inert(message)}\n")

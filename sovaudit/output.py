@@ -68,9 +68,7 @@ def prepare_target(path: Path | None, *, mkdir: bool = False) -> OutputTarget:
     folder = real.parent
     if not folder.is_dir():
         if not mkdir:
-            raise InputError(
-                str(path), f"the folder {folder} does not exist (create it, or pass --mkdir)"
-            )
+            raise missing_folder(path, folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -79,6 +77,11 @@ def prepare_target(path: Path | None, *, mkdir: bool = False) -> OutputTarget:
             ) from None
     _check_writable(path, folder)
     return OutputTarget(path, real)
+
+
+def missing_folder(path: Path, folder: Path) -> InputError:
+    """The first-night mistake, said the same way by a run and by ``config check``."""
+    return InputError(str(path), f"the folder {folder} does not exist (create it, or pass --mkdir)")
 
 
 def _mode_of(path: Path) -> int | None:

@@ -119,3 +119,28 @@ def sovaudit(
 
 def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def normal_user() -> int:
+    """The uid the "as a normal user" tests run the CLI as: nobody under root, else oneself."""
+    return NOBODY if os.geteuid() == 0 else os.geteuid()
+
+
+def as_normal_user(*args: str) -> tuple[int, str]:
+    """The CLI run as an unprivileged user: (exit code, stderr). Root drops to nobody in a
+    forked child; anyone else already is a normal user and runs it as a process."""
+    if os.geteuid() == 0:
+        return cli_as_nobody(*args)
+    result = sovaudit(*args)
+    return result.returncode, result.stderr
+
+
+def give_to_normal_user(path: Path) -> None:
+    """Make ``path`` the normal user's own (a no-op unless running as root)."""
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)
+
+
+def lock_from_normal_user(folder: Path) -> None:
+    """A folder the normal user can enter and read but not create files in."""
+    folder.chmod(0o755 if os.geteuid() == 0 else 0o555)  # root's own, or read-only to oneself

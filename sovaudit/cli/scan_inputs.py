@@ -141,15 +141,13 @@ def check_scan_files(params: Mapping[str, Any]) -> list[str]:
 def check_output(path: Path, *, mkdir: bool) -> str:
     """What ``config check`` says of the output target, creating nothing: a missing folder
     is the documented first-night failure, so it is an error unless --mkdir will create it."""
-    from sovaudit.output import prepare_target
+    from sovaudit.output import missing_folder, prepare_target
 
     real = Path(os.path.realpath(path))
     if str(path) != "-" and not real.parent.is_dir():
         if mkdir:
             return f"output {path} (its folder {real.parent} will be created: --mkdir)"
-        raise InputError(
-            str(path), f"the folder {real.parent} does not exist (create it, or pass --mkdir)"
-        )
+        raise missing_folder(path, real.parent)
     target = prepare_target(path)
     return f"output {target.describe()}"
 

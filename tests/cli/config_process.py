@@ -9,34 +9,19 @@ endpoints and credentials; the child inherits exactly that, plus ``changes``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT
+from tests.process import sovaudit
 
 
 def config_check(
     config: Path, *args: str, changes: Mapping[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``sovaudit config check --config CONFIG ARGS...``; ``None`` in ``changes`` unsets."""
-    env = {**os.environ, "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
-    for name, value in (changes or {}).items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return subprocess.run(
-        [sys.executable, "-m", "sovaudit", "config", "check", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return sovaudit("config", "check", "--config", str(config), *args, env=changes)
 
 
 def probe_lines(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.process import NOBODY, cli_as_nobody, sovaudit, stderr_lines
+from tests.process import (
+    NOBODY,
+    as_normal_user,
+    give_to_normal_user,
+    lock_from_normal_user,
+    normal_user,
+    sovaudit,
+    stderr_lines,
+)
 
 SAMPLE = str(SAMPLES / "retail_monterrey.yaml")
 IS_ROOT = os.geteuid() == 0
@@ -197,14 +205,16 @@ def shared_scratch() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@needs_root
 def test_as_a_normal_user_a_folder_it_cannot_write_is_one_line(shared_scratch: Path) -> None:
     locked = shared_scratch / "locked"
     locked.mkdir()
-    locked.chmod(0o755)  # root's: nobody may not create files in it
-    code, stderr = cli_as_nobody(
-        "scan", SAMPLE, "--fail-on", "never", "-o", str(locked / "scan.json")
-    )
+    lock_from_normal_user(locked)
+    try:
+        code, stderr = as_normal_user(
+            "scan", SAMPLE, "--fail-on", "never", "-o", str(locked / "scan.json")
+        )
+    finally:
+        locked.chmod(0o755)
     assert code == 2
     assert stderr.splitlines() == [
         f"sovaudit: error: {locked / 'scan.json'}: cannot write in the folder {locked}: "
@@ -212,19 +222,18 @@ def test_as_a_normal_user_a_folder_it_cannot_write_is_one_line(shared_scratch: P
     ]
 
 
-@needs_root
 def test_as_a_normal_user_its_own_file_is_replaced_keeping_its_mode(shared_scratch: Path) -> None:
     own = shared_scratch / "own"
     own.mkdir()
-    os.chown(own, NOBODY, NOBODY)
+    give_to_normal_user(own)
     target = own / "scan.json"
     target.write_text("old")
-    os.chown(target, NOBODY, NOBODY)
+    give_to_normal_user(target)
     target.chmod(0o600)
-    code, stderr = cli_as_nobody("scan", SAMPLE, "--fail-on", "never", "-o", str(target))
+    code, stderr = as_normal_user("scan", SAMPLE, "--fail-on", "never", "-o", str(target))
     assert code == 0, stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert target.stat().st_uid == NOBODY
+    assert target.stat().st_uid == normal_user()
     assert target.read_text().startswith("{")
 
 

@@ -8,11 +8,11 @@ when they carry something.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sovaudit import __version__
+from sovaudit.json_text import dumps
 from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult, WaiverNotice
 
 SCHEMA_VERSION = "1"
@@ -139,9 +139,7 @@ def inventory_document(assets: Iterable[Asset], errors: Iterable[ScanError]) -> 
     }
 
 
-# One encoder for the whole run: json.dumps builds a new one per call. Our dictionaries are
-# trees built here, never cyclic, so the cycle check is skipped.
-_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_dumps = dumps
 _BATCH = 1000
 
 

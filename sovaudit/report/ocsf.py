@@ -10,7 +10,6 @@ has no field for sits in the resource's ``data`` (about the asset) and in ``unma
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from sovaudit import __version__
+from sovaudit.json_text import dumps
 from sovaudit.model import Asset, Finding, ScanResult, Severity
 from sovaudit.report.json_document import SharedLocations, asset_to_dict, finding_to_dict
 from sovaudit.timestamps import parse_rfc3339
@@ -51,7 +51,7 @@ def cloud_spellings() -> dict[str, dict[str, Any]]:
     return data
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_dumps = dumps
 
 
 def epoch_millis(rfc3339: str) -> int:

@@ -9,11 +9,10 @@ as a ``Copy``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from sovaudit.model import Asset, Copy
+from sovaudit.model import Asset, Copy, evolve
 from sovaudit.providers.azure.resources import field, resource_asset, text
 from sovaudit.providers.azure.scope import Subscription
 
@@ -43,7 +42,7 @@ def storage_asset(subscription: Subscription, account: Any) -> Asset:
             attributes[attribute] = value
     secondary = attributes.get("secondary_location")
     copies = (Copy(kind="secondary", region=secondary),) if secondary else ()
-    return dataclasses.replace(
+    return evolve(
         base,
         service="storage",
         kind="object_store",
@@ -56,7 +55,7 @@ def merge(generic: Asset, storage: Asset) -> Asset:
     """One asset for a storage account: the storage API's facts over the generic listing's."""
     attributes = {**generic.attributes, **storage.attributes}
     tags = storage.tags or generic.tags
-    return dataclasses.replace(
+    return evolve(
         storage,
         id=generic.id,
         region=storage.region or generic.region,

@@ -17,7 +17,7 @@ from pathlib import Path
 from sovaudit.errors import InputError
 from sovaudit.inputs.documents import load_mapping
 from sovaudit.inputs.validation import field_path, validate
-from sovaudit.model import Finding, Waiver, WaiverNotice
+from sovaudit.model import Finding, Waiver, WaiverNotice, evolve
 
 WAIVERS_SCHEMA = "waivers.schema.json"
 
@@ -95,7 +95,7 @@ def apply_waivers(
         used.add(match)
         waiver = active[match]
         result.append(
-            dataclasses.replace(
+            evolve(
                 finding,
                 status="waived",
                 waiver=Waiver(

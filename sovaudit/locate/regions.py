@@ -8,7 +8,6 @@ nobody knows becomes an unknown location with the reason, never a guess and neve
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
@@ -189,7 +188,7 @@ class Locator:
                 data_locations=asset.data_locations,
             )
             if location.source is LocationSource.UNKNOWN and asset.location.note:
-                location = dataclasses.replace(location, note=asset.location.note)
+                location = evolve(location, note=asset.location.note)
         elif asset.region and location.source is LocationSource.DECLARED:
             location = self._note_disagreement(asset, location)
         copies = asset.copies
@@ -249,4 +248,4 @@ class Locator:
             f"declared {'/'.join(declared.countries) or 'nothing'}, but the catalogue places "
             f"{asset.region} in {'/'.join(catalogued.countries)}"
         )
-        return dataclasses.replace(declared, note=note)
+        return evolve(declared, note=note)

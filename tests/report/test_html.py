@@ -8,7 +8,6 @@ They need the Debian ``chromium`` package and fail (never skip) without it.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime
 import hashlib
 import html
@@ -24,7 +23,7 @@ import pytest
 from sovaudit.classify.tags import Classifier
 from sovaudit.engine.rules import load_rules
 from sovaudit.locate.regions import Locator
-from sovaudit.model import ScanError, ScanResult, Waiver, WaiverNotice
+from sovaudit.model import ScanError, ScanResult, Waiver, WaiverNotice, evolve
 from sovaudit.pipeline import build_sources
 from sovaudit.report.html import SCRIPT, render_html
 from sovaudit.report.model import Report, build_report
@@ -86,7 +85,7 @@ def render(report: Report) -> str:
 
 def hostile_result(result: ScanResult) -> ScanResult:
     """``result`` plus a waived finding, waiver notices and an error, all carrying payloads."""
-    waived = dataclasses.replace(
+    waived = evolve(
         result.findings[0],
         id="waived-rule/0001",
         status="waived",
@@ -105,7 +104,7 @@ def hostile_result(result: ScanResult) -> ScanResult:
         for problem in ("expired", "unused")
     )
     error = ScanError(provider="aws", scope=ATTR_PAYLOAD, message=IMG_PAYLOAD)
-    return dataclasses.replace(
+    return evolve(
         result,
         findings=(*result.findings, waived),
         waiver_notices=notices,

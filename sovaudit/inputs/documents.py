@@ -55,17 +55,24 @@ def _too_deep(file: str) -> InputError:
 
 def check_depth(document: Any, file: str) -> None:
     """InputError when ``document`` nests deeper than MAX_DEPTH (measured without recursion)."""
-    stack: list[tuple[Any, int]] = [(document, 1)]
+    if depth_exceeds(document, MAX_DEPTH):
+        raise _too_deep(file)
+
+
+def depth_exceeds(node: Any, limit: int) -> bool:
+    """True when lists and mappings nest more than ``limit`` levels in ``node`` (iteratively)."""
+    stack: list[tuple[Any, int]] = [(node, 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise _too_deep(file)
+        if depth > limit:
+            return True
         if isinstance(node, dict):
             stack.extend(
                 (child, depth + 1) for child in node.values() if isinstance(child, (dict, list))
             )
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+    return False
 
 
 def _line_of_byte(path: Path, offset: int) -> int | None:
@@ -111,14 +118,25 @@ def parse_json(text: str, file: str) -> tuple[Any, LineFinder]:
             file, f"JSON syntax: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
     check_depth(document, file)
+    return document, json_line_finder(text)
+
+
+def json_line_finder(text: str) -> LineFinder:
+    """Where a field of the JSON ``text`` was written, found only when asked (and then once).
+
+    The text is parsed again as YAML (in practice a superset of JSON), which remembers lines.
+    """
+    parsed: list[Any] = []
 
     def find_line(path: Sequence[str | int]) -> int | None:
         try:
-            return line_of(load_with_lines(text), path)
+            if not parsed:
+                parsed.append(load_with_lines(text))
+            return line_of(parsed[0], path)
         except (yaml.YAMLError, RecursionError):
             return None
 
-    return document, find_line
+    return find_line
 
 
 def load_mapping(path: Path, what: str) -> tuple[dict[str, Any], LineFinder]:

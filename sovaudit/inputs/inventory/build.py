@@ -1,4 +1,9 @@
-"""Build model objects from validated inventory objects (YAML, JSON or CSV rows alike)."""
+"""Build model objects from inventory records (JSON, YAML and CSV files alike).
+
+The records (sovaudit.inputs.inventory.records) have been checked against the inventory
+format already; what is left here is meaning: defaults, a declared location's confidence,
+and which locations are left to the locator.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,18 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from msgspec import UNSET
+
+from sovaudit.inputs.inventory.records import (
+    AssetRecord,
+    CopyRecord,
+    LocationRecord,
+    convert_asset,
+    convert_location,
+)
 from sovaudit.model import (
     EMPTY_TAGS,
+    UNKNOWN_LOCATION,
     Asset,
     Classification,
     Confidence,
@@ -19,6 +34,7 @@ from sovaudit.model import (
 )
 
 DEFAULT_PROVIDER = "inventory"
+_LEFT_TO_THE_LOCATOR = (LocationSource.CATALOGUE, LocationSource.UNKNOWN)
 
 
 def _text(value: Any) -> str | None:
@@ -29,76 +45,93 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def build_location(data: Mapping[str, Any] | None) -> Location:
+def _tags(tags: dict[Any, Any] | None) -> Mapping[str, str]:
+    """Tags as text: ``true``/``false`` for booleans, numbers as written, keys too."""
+    if not tags:
+        return EMPTY_TAGS
+    if all(type(k) is str and type(v) is str for k, v in tags.items()):
+        return MappingProxyType(tags)  # the usual case, and a 100,000-asset file's cost
+    return MappingProxyType({str(k): _text(v) or "" for k, v in tags.items()})
+
+
+def location_from_record(record: LocationRecord) -> Location:
     """A declared location; a catalogue-derived or empty one is left for the locator.
 
     Locations a previous scan took from the catalogue are recomputed, so a corrected
     catalogue row corrects old inventories too.
     """
-    if not data:
-        return unknown_location()
-    countries = data.get("countries")
-    if countries is None and data.get("country"):
-        countries = [data["country"]]
-    countries = tuple(dict.fromkeys(str(c).upper() for c in countries or ()))
-    source = LocationSource(data.get("source") or LocationSource.DECLARED.value)
-    if not countries or source in (LocationSource.CATALOGUE, LocationSource.UNKNOWN):
-        return unknown_location(_text(data.get("note")))
-    subdivision = _text(data.get("subdivision"))
-    default_confidence = Confidence.MEDIUM if source is LocationSource.DECLARED else Confidence.HIGH
+    if record.countries is not UNSET:
+        countries = tuple(dict.fromkeys(c.upper() for c in record.countries))
+    elif record.country is not UNSET:
+        countries = (record.country.upper(),)
+    else:
+        countries = ()
+    source = LocationSource.DECLARED if record.source is UNSET else record.source
+    note = record.note or None
+    if not countries or source in _LEFT_TO_THE_LOCATOR:
+        return unknown_location(note)
+    if record.confidence is not UNSET:
+        confidence = record.confidence
+    else:
+        confidence = Confidence.MEDIUM if source is LocationSource.DECLARED else Confidence.HIGH
     return Location(
         countries=countries,
-        subdivision=subdivision.upper() if subdivision else None,
-        city=_text(data.get("city")),
+        subdivision=record.subdivision.upper() if record.subdivision else None,
+        city=record.city or None,
         source=source,
-        confidence=Confidence(data.get("confidence") or default_confidence.value),
-        note=_text(data.get("note")),
+        confidence=confidence,
+        note=note,
     )
 
 
-def build_copy(data: Mapping[str, Any]) -> Copy:
+def _location(record: LocationRecord | Any) -> Location:
+    return UNKNOWN_LOCATION if record is UNSET else location_from_record(record)
+
+
+def copy_from_record(record: CopyRecord) -> Copy:
     return Copy(
-        kind=str(data["kind"]),
-        location=build_location(data.get("location")),
-        region=_text(data.get("region")),
-        provider=_text(data.get("provider")),
-        target=_text(data.get("target")),
+        kind=record.kind,
+        location=_location(record.location),
+        region=record.region or None,
+        provider=record.provider or None,
+        target=record.target or None,
     )
 
 
-def build_content(data: Any) -> ContentSample | None:
-    """A previous scan's ``content_sample``, so its evidence survives the round trip."""
-    if not isinstance(data, Mapping):
-        return None
-    return ContentSample.from_dict(data)
+def asset_from_record(record: AssetRecord) -> Asset:
+    """An Asset from one inventory record."""
+    classification, classification_source = Classification.UNKNOWN, "default"
+    if record.classification is not UNSET:
+        classification = record.classification
+        classification_source = record.classification_source or "declared"
+    sample = record.content_sample
+    return Asset(
+        id=record.id,
+        provider=DEFAULT_PROVIDER if record.provider is UNSET else record.provider,
+        location=_location(record.location),
+        service=record.service or None,
+        kind=record.kind or None,
+        name=record.name or None,
+        account=_text(record.account),
+        region=record.region or None,
+        zone=record.zone or None,
+        data_locations=tuple(record.data_locations),
+        copies=tuple(copy_from_record(c) for c in record.copies) if record.copies else (),
+        classification=classification,
+        classification_source=classification_source,
+        tags=_tags(record.tags),
+        owner=record.owner or None,
+        description=record.description or None,
+        attributes=MappingProxyType(record.attributes) if record.attributes else EMPTY_TAGS,
+        content=ContentSample.from_dict(sample) if sample is not UNSET else None,
+    )
+
+
+def build_location(data: Mapping[str, Any] | None) -> Location:
+    """A Location from a mapping in the inventory's form (``{"country": "MX"}``)."""
+    return location_from_record(convert_location(data)) if data else unknown_location()
 
 
 def build_asset(data: Mapping[str, Any]) -> Asset:
-    """An Asset from one schema-valid inventory object."""
-    classification = data.get("classification")
-    tags = data.get("tags") or {}
-    attributes = data.get("attributes") or {}
-    return Asset(
-        id=str(data["id"]),
-        provider=str(data.get("provider") or DEFAULT_PROVIDER),
-        location=build_location(data.get("location")),
-        service=_text(data.get("service")),
-        kind=_text(data.get("kind")),
-        name=_text(data.get("name")),
-        account=_text(data.get("account")),
-        region=_text(data.get("region")),
-        zone=_text(data.get("zone")),
-        data_locations=tuple(str(d) for d in data.get("data_locations") or ()),
-        copies=tuple(build_copy(c) for c in data.get("copies") or ()),
-        classification=Classification(classification) if classification else Classification.UNKNOWN,
-        classification_source=str(data.get("classification_source") or "declared")
-        if classification
-        else "default",
-        tags=MappingProxyType({str(k): _text(v) or "" for k, v in tags.items()})
-        if tags
-        else EMPTY_TAGS,
-        owner=_text(data.get("owner")),
-        description=_text(data.get("description")),
-        attributes=MappingProxyType(dict(attributes)) if attributes else EMPTY_TAGS,
-        content=build_content(data.get("content_sample")),
-    )
+    """An Asset from a mapping in the inventory's form (msgspec.ValidationError if not)."""
+    return asset_from_record(convert_asset(data))

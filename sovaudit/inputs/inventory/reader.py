@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from sovaudit.errors import InputError
-from sovaudit.inputs.documents import LineFinder, parse_json, parse_yaml, read_text, require_mapping
-from sovaudit.inputs.inventory.build import build_asset
+from sovaudit.inputs.documents import (
+    LineFinder,
+    json_line_finder,
+    parse_json,
+    parse_yaml,
+    read_text,
+    require_mapping,
+)
+from sovaudit.inputs.inventory.build import asset_from_record
 from sovaudit.inputs.inventory.csv_format import read_csv
 from sovaudit.inputs.inventory.doubts import Doubt, find_doubts
+from sovaudit.inputs.inventory.records import (
+    InventoryRecords,
+    beyond_types,
+    convert,
+    decode_json,
+    records_error,
+)
 from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import Asset
 
@@ -54,27 +72,54 @@ def read_inventory(
     file = str(path)
     text = read_text(path)
     fmt = detect_format(path, text)
-    find_line: LineFinder
-    if fmt == "csv":
-        objects, row_lines = read_csv(text, file)
-        document: Any = {"assets": objects}
-
-        def find_line(p: Sequence[str | int]) -> int | None:
-            return row_lines[p[1]] if len(p) > 1 and isinstance(p[1], int) else 1
-    elif fmt == "json":
-        document, find_line = parse_json(text, file)
-    else:
-        document, find_line = parse_yaml(text, file)
-
-    document = require_mapping(document, file, "an 'assets' list")
-    validate(document, file, find_line, INVENTORY_SCHEMA)
-    assets = [build_asset(obj) for obj in document["assets"]]
+    records, find_line, schema_version = _records(text, fmt, file)
+    assets = [asset_from_record(record) for record in records.assets]
     _check_unique_ids(assets, file, find_line)
-    if strict and region_check is not None and "schema_version" not in document:
+    if strict and region_check is not None and not schema_version:
         _check_regions(assets, file, find_line, region_check)
     if known_providers is not None:
         _judge(list(find_doubts(assets, known_providers)), file, find_line, strict)
     return assets
+
+
+def _records(text: str, fmt: str, file: str) -> tuple[InventoryRecords, LineFinder, bool]:
+    """The file's records, its line finder, and whether it is a previous scan's result.
+
+    JSON is decoded and checked in one pass (records.decode_json); YAML and CSV are parsed
+    first, then checked. Only a document that does not pass is parsed and checked again the
+    slow way, by the published schema, for an error message with its line and field.
+    """
+    records: InventoryRecords | None = None
+    if fmt == "json":
+        with contextlib.suppress(msgspec.DecodeError, RecursionError):
+            records = decode_json(text)
+        if records is not None and not beyond_types(records):
+            return records, json_line_finder(text), records.schema_version is not UNSET
+        document, find_line = parse_json(text, file)
+    else:
+        document, find_line = _parse_csv(text, file) if fmt == "csv" else parse_yaml(text, file)
+        with contextlib.suppress(msgspec.ValidationError):
+            records = convert(document)
+        if records is not None and not beyond_types(records):
+            return records, find_line, records.schema_version is not UNSET
+    document = require_mapping(document, file, "an 'assets' list")
+    validate(document, file, find_line, INVENTORY_SCHEMA)
+    # The schema accepts what the records refused: rare (an integer beyond 64 bits), and
+    # said as the records say it, still with file, line and field.
+    try:
+        records = convert(document)
+    except msgspec.ValidationError as exc:
+        raise records_error(exc, file, find_line) from None
+    return records, find_line, "schema_version" in document
+
+
+def _parse_csv(text: str, file: str) -> tuple[dict[str, Any], LineFinder]:
+    objects, row_lines = read_csv(text, file)
+
+    def find_line(path: Sequence[str | int]) -> int | None:
+        return row_lines[path[1]] if len(path) > 1 and isinstance(path[1], int) else 1
+
+    return {"assets": objects}, find_line
 
 
 def _judge(doubts: list[Doubt], file: str, find_line: LineFinder, strict: bool) -> None:

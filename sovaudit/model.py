@@ -74,9 +74,17 @@ _SEVERITY_RANK = {
 }
 
 
+# By member and by value: a str Enum hashes by its name, so "high" and Severity.HIGH are
+# two keys (and calling Severity() per finding of a large estate costs more than sorting).
+_WORST_FIRST: dict[str, int] = {
+    **{severity: -rank for severity, rank in _SEVERITY_RANK.items()},
+    **{severity.value: -rank for severity, rank in _SEVERITY_RANK.items()},
+}
+
+
 def worst_first_key(severity: str, rule_id: str, asset_id: str) -> tuple[int, str, str]:
     """The order every list of findings uses: worst severity first, then rule, then asset."""
-    return (-_SEVERITY_RANK[Severity(severity)], rule_id, asset_id)
+    return (_WORST_FIRST[severity], rule_id, asset_id)
 
 
 EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})

@@ -8,10 +8,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from jmespath.exceptions import JMESPathError
 
 from sovaudit.copies import copy_sources
-from sovaudit.engine.placeholders import MessageFields, message_fields
+from sovaudit.engine.placeholders import Message
 from sovaudit.engine.rules import Rule
 from sovaudit.engine.view import PER_ASSET_FIELDS, AssetView, build_view, shared_key
-from sovaudit.model import Asset, Classification, Finding, ScanError, worst_first_key
+from sovaudit.model import Asset, Finding, ScanError, worst_first_key
 
 
 def finding_id(rule_id: str, asset_id: str) -> str:
@@ -34,20 +34,34 @@ def _judge(rule: Rule, view: AssetView) -> object:
         return exc
 
 
-def _memos(rules: Sequence[Rule]) -> dict[str, dict[int, object] | None]:
-    """Per rule, a memo of its outcome by kind of asset, or None when it cannot have one.
+def _memoisable(rule: Rule) -> bool:
+    """Whether the rule's verdict can be kept per kind of asset rather than per asset.
 
     In a large estate most assets share their location (the locator hands out one object per
     place), their classification and the shape of their copies. A rule whose condition reads
     only fields derived from those (``view.PER_ASSET_FIELDS`` lists the ones that are not)
     gives the same answer for all of them, so it is evaluated once per kind of asset.
     """
-    return {
-        rule.id: {}
-        if rule.condition.fields is not None and not rule.condition.fields & PER_ASSET_FIELDS
-        else None
-        for rule in rules
-    }
+    fields = rule.condition.fields
+    return fields is not None and not fields & PER_ASSET_FIELDS
+
+
+# The verdict of a rule that must be judged for each asset of a kind, not once for all.
+_PER_ASSET = object()
+
+
+class _KindOfAsset:
+    """What the assets with one ``view.shared_key`` share: the rules that apply to them, the
+    verdicts of those that read only shared fields, and each message's shared part."""
+
+    __slots__ = ("templates", "verdicts")
+
+    def __init__(self, candidates: Sequence[Rule], memoised: set[str], view: AssetView) -> None:
+        self.verdicts = [
+            (rule, _judge(rule, view) if rule.id in memoised else _PER_ASSET)
+            for rule in candidates
+        ]
+        self.templates: dict[str, str] = {}
 
 
 def evaluate(
@@ -57,41 +71,32 @@ def evaluate(
 
     A rule that fails on an asset at run time (a type error inside its expression) is
     reported as an error entry, so the scan says it is incomplete instead of passing the
-    asset as compliant.
+    asset as compliant. Assets of one kind (``view.shared_key``) share the verdicts of the
+    rules that read only what they share, and most of each message: on a large estate the
+    cost per asset is little more than building its findings.
     """
     active = [rule for rule in rules if rule.enabled]
-    # Most rules filter on classification only: sort them once, not per asset.
-    by_classification = {
-        classification: [
-            rule for rule in active if rule.applies_to.admits_classification(classification)
-        ]
-        for classification in Classification
-    }
-    memos = _memos(active)
-    kinds_of_asset: dict[Hashable, int] = {}
-    shared_placeholders: dict[int, dict[str, str]] = {}
+    memoised = {rule.id for rule in active if _memoisable(rule)}
+    messages = {rule.id: Message(rule.message.get(lang)) for rule in active}
+    texts = {rule.id: (rule.title.get(lang), rule.remediation.get(lang)) for rule in active}
+    kinds: dict[Hashable, _KindOfAsset] = {}
     sources = copy_sources(assets)
     findings: list[Finding] = []
     errors: list[ScanError] = []
     for asset in assets:
-        candidates = [
-            rule
-            for rule in by_classification[asset.classification]
-            if rule.unfiltered or rule.applies_to.admits(asset)
-        ]
-        if not candidates:
-            continue
-        view = build_view(asset, home, sources)
-        kind_of_asset = kinds_of_asset.setdefault(shared_key(asset, sources), len(kinds_of_asset))
-        fields: MessageFields | None = None
-        for rule in candidates:
-            memo = memos[rule.id]
-            if memo is None:
+        key = shared_key(asset, sources)
+        kind = kinds.get(key)
+        view: AssetView | None = None
+        if kind is None:
+            view = build_view(asset, home, sources)
+            candidates = [rule for rule in active if rule.applies_to.admits(asset)]
+            kind = kinds[key] = _KindOfAsset(candidates, memoised, view)
+        for rule, verdict in kind.verdicts:
+            outcome = verdict
+            if verdict is _PER_ASSET:
+                if view is None:
+                    view = build_view(asset, home, sources)
                 outcome = _judge(rule, view)
-            else:
-                outcome = memo.get(kind_of_asset, _NOT_YET)
-                if outcome is _NOT_YET:
-                    outcome = memo[kind_of_asset] = _judge(rule, view)
             if outcome is False:
                 continue
             if isinstance(outcome, Exception):
@@ -99,20 +104,24 @@ def evaluate(
                     ScanError("rules", f"{rule.id} on {asset.id}", f"condition failed: {outcome}")
                 )
                 continue
-            if fields is None:
-                fields = message_fields(
-                    view, lang, shared_placeholders.setdefault(kind_of_asset, {})
-                )
+            message = messages[rule.id]
+            template = kind.templates.get(rule.id)
+            if template is None:
+                view = view if view is not None else build_view(asset, home, sources)
+                template = kind.templates[rule.id] = message.template(view, lang)
+            elif view is None and message.needs_view(asset):
+                view = build_view(asset, home, sources)
+            title, remediation = texts[rule.id]
             findings.append(
                 Finding(
-                    id=finding_id(rule.id, asset.id),
-                    rule_id=rule.id,
-                    severity=rule.severity,
-                    asset_id=asset.id,
-                    title=rule.title.get(lang),
-                    message=rule.message.get(lang).format_map(fields),
-                    references=rule.references,
-                    remediation=rule.remediation.get(lang),
+                    finding_id(rule.id, asset.id),
+                    rule.id,
+                    rule.severity,
+                    asset.id,
+                    title,
+                    message.fill(template, asset, view, lang),
+                    rule.references,
+                    remediation,
                 )
             )
     findings.sort(key=lambda f: worst_first_key(f.severity, f.rule_id, f.asset_id))

@@ -9,10 +9,12 @@ same placeholders like every other string a report shows.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sovaudit.i18n import Translator
+from sovaudit.model import Asset
 
 
 def _place(countries: Iterable[str], t: Translator) -> str:
@@ -110,38 +112,70 @@ _PER_ASSET_PLACEHOLDERS = frozenset({"id", "name", "classification_evidence"})
 
 
 class MessageFields(dict[str, str]):
-    """The placeholders of a rule's message, each worked out only if the message uses it.
+    """The placeholders of a rule's message, each worked out only if the message uses it."""
 
-    ``shared`` holds the placeholders that depend only on the asset's shared_key(), filled
-    by whichever alike asset needs them first.
-    """
-
-    __slots__ = ("shared", "t", "view")
+    __slots__ = ("t", "view")
     view: Mapping[str, Any]
     t: Translator
-    shared: dict[str, str]
 
-    def __init__(
-        self, view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, view: Mapping[str, Any], lang: str = "en") -> None:
         super().__init__()
         self.view = view
         self.t = Translator(lang)
-        self.shared = shared if shared is not None else {}
 
     def __missing__(self, key: str) -> str:
-        if key in _PER_ASSET_PLACEHOLDERS:
-            value = _PLACEHOLDERS[key](self.view, self.t)
-        else:
-            value = self.shared.get(key) or self.shared.setdefault(
-                key, _PLACEHOLDERS[key](self.view, self.t)
-            )
-        self[key] = value
+        value = self[key] = _PLACEHOLDERS[key](self.view, self.t)
         return value
 
 
-def message_fields(
-    view: Mapping[str, Any], lang: str = "en", shared: dict[str, str] | None = None
-) -> MessageFields:
-    """The placeholders a rule's message may use, for ``str.format_map``."""
-    return MessageFields(view, lang, shared)
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class Message:
+    """One rule's message in one language, filled for many assets at the cost of a few.
+
+    Most of a message (``{countries}``, ``{outside_home}``...) is the same for every asset
+    of one kind (``view.shared_key``); only ``{id}``, ``{name}`` and the evidence of content
+    sampling differ. ``template`` fills the shared part once per kind of asset, and ``fill``
+    the rest per asset, without building the asset's view. A message that uses conversions
+    or format specs (``{name!r}``) is filled whole for each asset instead.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts = list(string.Formatter().parse(text))
+        self.plain = all(not spec and not conversion for _, _, spec, conversion in self.parts)
+        self.per_asset = {name for _, name, _, _ in self.parts if name in _PER_ASSET_PLACEHOLDERS}
+
+    def template(self, view: Mapping[str, Any], lang: str) -> str:
+        """What every asset of ``view``'s kind shares: a format string for ``fill``."""
+        if not self.plain:
+            return self.text
+        if not self.per_asset:
+            return self.text.format_map(MessageFields(view, lang))  # the message itself
+        fields = MessageFields(view, lang)
+        template = []
+        for literal, name, _, _ in self.parts:
+            template.append(_escaped(literal))
+            if name in self.per_asset:
+                template.append("{" + name + "}")
+            elif name is not None:
+                template.append(_escaped(fields[name]))
+        return "".join(template)
+
+    def needs_view(self, asset: Asset) -> bool:
+        """Whether ``fill`` needs the asset's view (for most assets it does not)."""
+        return not self.plain or (bool(self.per_asset) and asset.content is not None)
+
+    def fill(self, template: str, asset: Asset, view: Mapping[str, Any] | None, lang: str) -> str:
+        """The message for ``asset`` from its kind's ``template``; ``view`` is the asset's
+        view when ``needs_view`` says so (None otherwise)."""
+        if view is not None and self.needs_view(asset):
+            source = self.text if not self.plain else template
+            return source.format_map(MessageFields(view, lang))
+        if not self.per_asset:
+            return template
+        return template.format_map(
+            {"id": asset.id, "name": asset.name or asset.id, "classification_evidence": ""}
+        )

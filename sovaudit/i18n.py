@@ -9,17 +9,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from importlib import resources
 
-import yaml
+from sovaudit.bundled import data_yaml
 
 LANGUAGES = ("en", "es")
 
 
 @functools.cache
 def messages() -> Mapping[str, Mapping[str, str]]:
-    text = (resources.files("sovaudit") / "data" / "messages.yaml").read_text("utf-8")
-    data: Mapping[str, Mapping[str, str]] = yaml.safe_load(text)
+    data: Mapping[str, Mapping[str, str]] = data_yaml("messages.yaml")
     return data
 
 

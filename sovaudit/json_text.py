@@ -27,4 +27,3 @@ def dumps(value: Any) -> str:
         return _format(_encode(value), indent=0).decode("utf-8")
     except (TypeError, OverflowError):
         return _stdlib(value)
-

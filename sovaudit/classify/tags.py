@@ -21,10 +21,8 @@ import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
-import yaml
-
+from sovaudit.bundled import data_yaml
 from sovaudit.model import Asset, Classification, evolve
 
 CONTENT_SOURCE = "content-sample"
@@ -67,8 +65,7 @@ class TagConventions:
 
 def default_conventions() -> TagConventions:
     """The bundled conventions (sovaudit/data/classification.yaml)."""
-    text = (resources.files("sovaudit") / "data" / "classification.yaml").read_text("utf-8")
-    return TagConventions.from_mapping(yaml.safe_load(text))
+    return TagConventions.from_mapping(data_yaml("classification.yaml"))
 
 
 class Classifier:

@@ -58,8 +58,7 @@ class _KindOfAsset:
 
     def __init__(self, candidates: Sequence[Rule], memoised: set[str], view: AssetView) -> None:
         self.verdicts = [
-            (rule, _judge(rule, view) if rule.id in memoised else _PER_ASSET)
-            for rule in candidates
+            (rule, _judge(rule, view) if rule.id in memoised else _PER_ASSET) for rule in candidates
         ]
         self.templates: dict[str, str] = {}
 

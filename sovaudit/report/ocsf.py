@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from sovaudit import __version__
+from sovaudit.bundled import data_yaml
 from sovaudit.json_text import dumps
 from sovaudit.model import Asset, Finding, ScanResult, Severity
 from sovaudit.report.json_document import SharedLocations, asset_to_dict, finding_to_dict
@@ -46,8 +44,7 @@ DEFAULT_STANDARD = "sovaudit data-sovereignty rules"
 def cloud_spellings() -> dict[str, dict[str, Any]]:
     """Each provider's OCSF ``cloud`` spelling, as data (sovaudit/data/ocsf_clouds.yaml), so
     this module names no provider and a new one is a line of data."""
-    text = (resources.files("sovaudit") / "data" / "ocsf_clouds.yaml").read_text("utf-8")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    data: dict[str, dict[str, Any]] = data_yaml("ocsf_clouds.yaml")
     return data
 
 

@@ -13,10 +13,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from typing import Any
 
-import yaml
+from sovaudit.bundled import data_yaml
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Between the words of a term: any run of spaces, underscores, hyphens or dots.
@@ -163,5 +162,4 @@ class Vocabulary:
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """The bundled vocabulary, read on first use (the scan without sampling never reads it)."""
-    text = (resources.files("sovaudit") / "data" / "content_keywords.yaml").read_text("utf-8")
-    return Vocabulary.from_mapping(yaml.safe_load(text))
+    return Vocabulary.from_mapping(data_yaml("content_keywords.yaml"))

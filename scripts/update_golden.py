@@ -52,16 +52,16 @@ LEFT_OUT = {
     "scan.json": ("tool", "started_at", "finished_at", "assets"),
 }
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z| \d{2}:\d{2} UTC)")
-_EPOCH_MS = re.compile(r'("time": |@)\d{13}')
+_EPOCH_MS = re.compile(r'("time": ?|@)\d{13}')
+_VERSION = re.compile(r'"version": ?"' + re.escape(__version__) + '"')
 
 
 def normalise(text: str) -> str:
     """Timestamps and the tool's version, which change from run to run, made constant."""
     text = _TIMESTAMP.sub("<time>", text)
     text = _EPOCH_MS.sub(r"\g<1>0", text)
-    return text.replace(f'"version": "{__version__}"', '"version": "<version>"').replace(
-        f"sovaudit {__version__}", "sovaudit <version>"
-    )
+    text = _VERSION.sub(lambda m: m[0].replace(__version__, "<version>"), text)
+    return text.replace(f"sovaudit {__version__}", "sovaudit <version>")
 
 
 def render(name: str, sample: Path) -> str:

@@ -7,7 +7,10 @@ these classes (``sovaudit.report.json_document``), not a second model.
 
 The classes are msgspec Structs, not dataclasses: a 100,000-asset estate makes hundreds of
 thousands of them, and a Struct is built (and copied by ``evolve``) several times faster
-than a frozen dataclass, which sets every field through ``object.__setattr__``.
+than a frozen dataclass, which sets every field through ``object.__setattr__``. The ones made
+per asset are not tracked by the cyclic garbage collector (``gc=False``: 16 bytes less each,
+and nothing for the collector to walk): they hold text, numbers, tuples and mappings of
+those, never themselves, so they cannot be part of a reference cycle.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def evolve(instance: _T, **changes: Any) -> _T:
     return msgspec.structs.replace(instance, **changes)  # type: ignore[type-var]
 
 
-class Location(msgspec.Struct, frozen=True):
+class Location(msgspec.Struct, frozen=True, gc=False):
     """Where something physically is.
 
     ``countries`` is a tuple because a multi-region (GCS ``EU``) spans several countries.
@@ -133,7 +136,7 @@ def unknown_location(note: str | None = None) -> Location:
     return evolve(UNKNOWN_LOCATION, note=note)
 
 
-class Copy(msgspec.Struct, frozen=True):
+class Copy(msgspec.Struct, frozen=True, gc=False):
     """Another place the same data lives: a replica, a backup, a geo-redundant secondary."""
 
     kind: str
@@ -143,7 +146,7 @@ class Copy(msgspec.Struct, frozen=True):
     target: str | None = None  # the copy's own id (bucket ARN, replica id), when known
 
 
-class Asset(msgspec.Struct, frozen=True):
+class Asset(msgspec.Struct, frozen=True, gc=False):
     """One thing that holds or serves data: a bucket, a database, a VM, a rack, a SaaS tenant."""
 
     id: str
@@ -182,7 +185,7 @@ class Waiver(msgspec.Struct, frozen=True):
     owner: str | None = None
 
 
-class Finding(msgspec.Struct, frozen=True):
+class Finding(msgspec.Struct, frozen=True, gc=False):
     """A rule's verdict on one asset. ``id`` is stable: same rule and asset, same id."""
 
     id: str

@@ -68,20 +68,38 @@ def default_conventions() -> TagConventions:
     return TagConventions.from_mapping(data_yaml("classification.yaml"))
 
 
+# Past this many distinct sets of tag keys (an estate that puts ids in its keys), new sets
+# are worked out each time instead of kept.
+_KEY_SETS_KEPT = 10_000
+
+
 class Classifier:
     def __init__(self, conventions: TagConventions) -> None:
         self.conventions = conventions
+        # Which of an asset's tag keys to read, in the conventions' order, by the keys it
+        # has: a large estate has a handful of key sets, so this is one lookup per asset.
+        self._keys_to_read: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+    def _classifying_keys(self, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """(tag key, source) for each key that may classify, in the conventions' order; of
+        keys that fold alike (``Data Classification``, ``data_classification``), the last."""
+        folded = {_fold(key): key for key in keys}
+        return tuple(
+            (folded[key], f"tag:{folded[key]}") for key in self.conventions.keys if key in folded
+        )
 
     def from_tags(self, tags: Mapping[str, str]) -> tuple[Classification, str] | None:
         """The classification the tags give, and the tag it came from."""
-        folded = {_fold(key): (key, value) for key, value in tags.items()}
-        for key in self.conventions.keys:
-            if key not in folded:
-                continue
-            original_key, value = folded[key]
-            meaning = self.conventions.values.get(_fold(str(value)))
+        keys = tuple(tags)
+        to_read = self._keys_to_read.get(keys)
+        if to_read is None:
+            to_read = self._classifying_keys(keys)
+            if len(self._keys_to_read) < _KEY_SETS_KEPT:
+                self._keys_to_read[keys] = to_read
+        for key, source in to_read:
+            meaning = self.conventions.values.get(_fold(str(tags[key])))
             if meaning is not None:
-                return meaning, f"tag:{original_key}"
+                return meaning, source
         return None
 
     def classify(self, asset: Asset) -> Asset:

@@ -105,6 +105,7 @@ def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        document["assets"] = list(document["assets"])  # the YAML dumper wants a real list
         return iter([yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)])
     return iter_json(document)
 

@@ -19,6 +19,7 @@ from sovaudit.cli.scan_inputs import ScanInputs, describe_target
 from sovaudit.errors import ExitCode, SovauditError
 from sovaudit.model import ScanResult
 from sovaudit.report.json_document import (
+    Rendered,
     error_to_dict,
     finding_events,
     finding_to_dict,
@@ -80,7 +81,7 @@ class AfterScan:
         """What the history keeps of a run: the result without its assets (the bulk)."""
         return {
             **self._run_header(),
-            "findings": [finding_to_dict(f) for f in self.result.findings],
+            "findings": Rendered(self.result.findings, finding_to_dict),
             "errors": [error_to_dict(e) for e in self.result.errors],
         }
 

@@ -20,6 +20,18 @@ from sovaudit.inputs.yaml_lines import line_of, load_with_lines
 LineFinder = Callable[[Sequence[str | int]], "int | None"]
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or InputError saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+
+
 def read_text(path: Path) -> str:
     """The file's text, or InputError saying why it cannot be read.
 
@@ -118,11 +130,11 @@ def parse_json(text: str, file: str) -> tuple[Any, LineFinder]:
             file, f"JSON syntax: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
     check_depth(document, file)
-    return document, json_line_finder(text)
+    return document, json_line_finder(lambda: text)
 
 
-def json_line_finder(text: str) -> LineFinder:
-    """Where a field of the JSON ``text`` was written, found only when asked (and then once).
+def json_line_finder(text: Callable[[], str]) -> LineFinder:
+    """Where a field of the JSON ``text()`` was written, found only when asked (then once).
 
     The text is parsed again as YAML (in practice a superset of JSON), which remembers lines.
     """
@@ -131,9 +143,9 @@ def json_line_finder(text: str) -> LineFinder:
     def find_line(path: Sequence[str | int]) -> int | None:
         try:
             if not parsed:
-                parsed.append(load_with_lines(text))
+                parsed.append(load_with_lines(text()))
             return line_of(parsed[0], path)
-        except (yaml.YAMLError, RecursionError):
+        except (yaml.YAMLError, RecursionError, InputError):
             return None
 
     return find_line

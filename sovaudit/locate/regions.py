@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 from sovaudit.locate.catalogue import Catalogue, Region
 from sovaudit.model import (
@@ -48,6 +49,9 @@ class Locator:
         # code after the scan, not one per asset (sovaudit.pipeline reports them).
         self._unknown_keys: dict[tuple[object, ...], tuple[str, str]] = {}
         self._pending: list[tuple[str, str]] = []
+        # located_fields() by everything it reads, compared by value: a large estate has a
+        # few hundred of those, so most assets are located with one dictionary lookup.
+        self._located: dict[Hashable, tuple[dict[str, object] | None, tuple[Any, ...]]] = {}
         self.unknown_codes: dict[tuple[str, str], dict[str, None]] = {}
 
     def find_region(self, provider: str, code: str) -> Region | None:
@@ -171,11 +175,23 @@ class Locator:
         A location the source already established (declared in an inventory, found in the
         clouds' IP ranges) is kept: the source knew more than a region code can say.
         """
-        self._pending.clear()
-        located = self._located_fields(asset)
-        for code in self._pending:
+        key = (
+            asset.provider,
+            asset.region,
+            asset.service,
+            asset.zone,
+            asset.data_locations,
+            asset.location,
+            asset.copies,
+        )
+        hit = self._located.get(key)
+        if hit is None:
+            self._pending.clear()
+            hit = self._located[key] = (self._located_fields(asset), tuple(self._pending))
+        located, pending = hit
+        for code in pending:
             self.unknown_codes.setdefault(code, {})[asset.id] = None
-        return located
+        return dict(located) if located is not None else None
 
     def _located_fields(self, asset: Asset) -> dict[str, object] | None:
         location = asset.location

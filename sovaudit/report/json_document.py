@@ -8,14 +8,15 @@ when they carry something.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
 from sovaudit import __version__
-from sovaudit.json_text import dumps
+from sovaudit.json_text import dumps, json_lines, lines
 from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult, WaiverNotice
 
 SCHEMA_VERSION = "1"
+_Item = TypeVar("_Item")
 
 
 # `_value_` rather than `.value` in these per-asset functions: on Python 3.11 `.value` is a
@@ -129,37 +130,66 @@ def tool_block() -> dict[str, str]:
     return {"name": "sovaudit", "version": __version__}
 
 
-def inventory_document(assets: Iterable[Asset], errors: Iterable[ScanError]) -> dict[str, Any]:
+class Rendered(Sequence[dict[str, Any]]):
+    """One of a document's long lists (assets, findings), each element rendered when read.
+
+    ``iter_json`` reads it a batch at a time, so writing the document of a 1,000,000-asset
+    estate never holds every element's dictionary at once: that alone took more memory than
+    the rest of the scan.
+    """
+
+    def __init__(self, items: Sequence[_Item], render: Callable[[_Item], dict[str, Any]]) -> None:
+        self._items = items
+        self._render = render
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._render(item) for item in self._items[index]]
+        return self._render(self._items[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._render, self._items)
+
+
+def inventory_document(assets: Sequence[Asset], errors: Iterable[ScanError]) -> dict[str, Any]:
     """What ``sovaudit inventory`` writes: an inventory file that ``scan`` accepts back."""
     locations = SharedLocations()
     return {
         "tool": tool_block(),
-        "assets": [asset_to_dict(a, locations) for a in assets],
+        "assets": Rendered(assets, lambda a: asset_to_dict(a, locations)),
         "errors": [error_to_dict(e) for e in errors],
     }
 
 
-_dumps = dumps
 _BATCH = 1000
 
 
 def iter_json(document: Mapping[str, Any]) -> Iterator[str]:
     """``document`` as JSON text in chunks: one line per element of its top-level lists.
 
-    Readable, friendly to ``diff`` and ``grep``, and fast: each element goes through the C
-    encoder (an indented dump uses the pure-Python one, ten times slower on large estates).
+    Readable, friendly to ``diff`` and ``grep``, and fast: each batch of elements is one
+    call to the C encoder (an indented dump is many times slower on large estates).
     """
     yield "{"
     for position, (key, value) in enumerate(document.items()):
-        yield ("," if position else "") + f"\n  {_dumps(key)}: "
-        if isinstance(value, list) and value:
+        yield ("," if position else "") + f"\n  {dumps(key)}: "
+        if isinstance(value, Rendered) and not value:
+            yield "[]"
+        elif isinstance(value, (list, Rendered)) and value:
             yield "["
             for start in range(0, len(value), _BATCH):
                 separator = "\n    " if start == 0 else ",\n    "
-                yield separator + ",\n    ".join(map(_dumps, value[start : start + _BATCH]))
+                yield separator + lines(value[start : start + _BATCH], ",\n    ")
             yield "\n  ]"
         else:
-            yield _dumps(value)
+            yield dumps(value)
     yield "\n}\n"
 
 
@@ -185,8 +215,8 @@ def scan_document(result: ScanResult, summary: Mapping[str, Any]) -> dict[str, A
         "finished_at": result.finished_at,
         "home_country": result.home_country,
         "summary": dict(summary),
-        "assets": [asset_to_dict(a, locations) for a in result.assets],
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "assets": Rendered(result.assets, lambda a: asset_to_dict(a, locations)),
+        "findings": Rendered(result.findings, finding_to_dict),
         "errors": [error_to_dict(e) for e in result.errors],
         "waiver_notices": [waiver_notice_to_dict(n) for n in result.waiver_notices],
     }
@@ -204,5 +234,4 @@ def finding_events(result: ScanResult) -> Iterator[dict[str, Any]]:
 
 def iter_jsonl(result: ScanResult) -> Iterator[str]:
     """One finding per line, its asset inlined under ``asset`` (for SIEM pipelines)."""
-    for event in finding_events(result):
-        yield _dumps(event) + "\n"
+    return json_lines(finding_events(result))

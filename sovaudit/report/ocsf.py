@@ -15,7 +15,7 @@ from typing import Any
 
 from sovaudit import __version__
 from sovaudit.bundled import data_yaml
-from sovaudit.json_text import dumps
+from sovaudit.json_text import json_lines
 from sovaudit.model import Asset, Finding, ScanResult, Severity
 from sovaudit.report.json_document import SharedLocations, asset_to_dict, finding_to_dict
 from sovaudit.timestamps import parse_rfc3339
@@ -46,9 +46,6 @@ def cloud_spellings() -> dict[str, dict[str, Any]]:
     this module names no provider and a new one is a line of data."""
     data: dict[str, dict[str, Any]] = data_yaml("ocsf_clouds.yaml")
     return data
-
-
-_dumps = dumps
 
 
 def epoch_millis(rfc3339: str) -> int:
@@ -204,7 +201,14 @@ def render_ocsf(result: ScanResult) -> Iterator[str]:
     time = epoch_millis(result.finished_at)
     assets = {asset.id: asset for asset in result.assets}
     locations = SharedLocations()
-    for finding in result.findings:
-        asset = assets[finding.asset_id]
-        rendered = asset_to_dict(asset, locations)
-        yield _dumps(finding_event(finding, asset, rendered, result.home_country, time)) + "\n"
+    events = (
+        finding_event(
+            finding,
+            assets[finding.asset_id],
+            asset_to_dict(assets[finding.asset_id], locations),
+            result.home_country,
+            time,
+        )
+        for finding in result.findings
+    )
+    return json_lines(events)

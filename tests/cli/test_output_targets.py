@@ -176,7 +176,7 @@ def test_an_unknown_suffix_is_fine_with_format(tmp_path: Path) -> None:
     [
         ("r.htm", "<!DOCTYPE html>"),
         ("r.txt", "13 of 27 personal-data assets"),
-        ("r.ocsf", '{"class_uid": 2003'),
+        ("r.ocsf", '{"class_uid":2003'),
         ("r.ndjson", '{"id"'),
     ],
 )

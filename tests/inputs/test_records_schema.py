@@ -24,7 +24,13 @@ import yaml
 from sovaudit.errors import InputError
 from sovaudit.inputs.inventory.build import asset_from_record
 from sovaudit.inputs.inventory.reader import read_inventory
-from sovaudit.inputs.inventory.records import beyond_types, convert, decode_json
+from sovaudit.inputs.inventory.records import (
+    asset_beyond_types,
+    beyond_types,
+    convert,
+    decode_asset,
+    decode_outline,
+)
 from sovaudit.inputs.validation import load_schema
 
 SAMPLES = Path(__file__).parents[2] / "sample_inventories"
@@ -166,11 +172,12 @@ def _schema_accepts(check: Any, document: Any) -> bool:
 
 
 def _records_accept_json(document: Any) -> bool:
+    """As the reader decodes JSON: the outline, then each asset on its own."""
     try:
-        records = decode_json(json.dumps(document))
+        outline = decode_outline(json.dumps(document).encode())
+        return not any(asset_beyond_types(decode_asset(raw)) for raw in outline.assets)
     except msgspec.DecodeError:
         return False
-    return not beyond_types(records)
 
 
 def _records_accept_objects(document: Any) -> bool:

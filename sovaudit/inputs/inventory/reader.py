@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -18,17 +19,20 @@ from sovaudit.inputs.documents import (
     json_line_finder,
     parse_json,
     parse_yaml,
+    read_bytes,
     read_text,
     require_mapping,
 )
-from sovaudit.inputs.inventory.build import asset_from_record
+from sovaudit.inputs.inventory.build import asset_from_record, forget_shared
 from sovaudit.inputs.inventory.csv_format import read_csv
 from sovaudit.inputs.inventory.doubts import Doubt, find_doubts
 from sovaudit.inputs.inventory.records import (
-    InventoryRecords,
+    AssetRecord,
+    asset_beyond_types,
     beyond_types,
     convert,
-    decode_json,
+    decode_asset,
+    decode_outline,
     records_error,
 )
 from sovaudit.inputs.validation import field_path, validate
@@ -38,6 +42,8 @@ INVENTORY_SCHEMA = "inventory.schema.json"
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 # Distinct doubtful values warned about per file; past that, one line says how many more.
 MAX_WARNINGS = 20
+_BOM = b"\xef\xbb\xbf"
+_JSON_OBJECT = re.compile(rb"(\xef\xbb\xbf)?\s*\{")
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +76,7 @@ def read_inventory(
     reported), and ``known_providers`` (default: no provider check) lists accepted names.
     """
     file = str(path)
-    text = read_text(path)
-    fmt = detect_format(path, text)
-    records, find_line, schema_version = _records(text, fmt, file)
-    assets = [asset_from_record(record) for record in records.assets]
+    assets, find_line, schema_version = _read_assets(path)
     _check_unique_ids(assets, file, find_line)
     if strict and region_check is not None and not schema_version:
         _check_regions(assets, file, find_line, region_check)
@@ -82,26 +85,31 @@ def read_inventory(
     return assets
 
 
-def _records(text: str, fmt: str, file: str) -> tuple[InventoryRecords, LineFinder, bool]:
-    """The file's records, its line finder, and whether it is a previous scan's result.
+def _read_assets(path: Path) -> tuple[list[Asset], LineFinder, bool]:
+    """The file's assets, its line finder, and whether it is a previous scan's result.
 
-    JSON is decoded and checked in one pass (records.decode_json); YAML and CSV are parsed
-    first, then checked. Only a document that does not pass is parsed and checked again the
-    slow way, by the published schema, for an error message with its line and field.
+    JSON is decoded from the file's bytes and checked in one pass, one asset at a time
+    (records.decode_outline); YAML and CSV are parsed first, then checked. Only a file that
+    does not pass is read and checked again the slow way, by the published schema, for an
+    error message with its line and field (its text is kept only then: a 200 MB export is
+    not held twice).
     """
-    records: InventoryRecords | None = None
+    file = str(path)
+    if SUFFIX_FORMATS.get(path.suffix.casefold(), "json") == "json":
+        decoded = _decoded(path)
+        if decoded is not None:
+            return decoded[0], json_line_finder(lambda: read_text(path)), decoded[1]
+    text = read_text(path)
+    fmt = detect_format(path, text)
+    records = None
     if fmt == "json":
-        with contextlib.suppress(msgspec.DecodeError, RecursionError):
-            records = decode_json(text)
-        if records is not None and not beyond_types(records):
-            return records, json_line_finder(text), records.schema_version is not UNSET
         document, find_line = parse_json(text, file)
     else:
         document, find_line = _parse_csv(text, file) if fmt == "csv" else parse_yaml(text, file)
         with contextlib.suppress(msgspec.ValidationError):
             records = convert(document)
         if records is not None and not beyond_types(records):
-            return records, find_line, records.schema_version is not UNSET
+            return _assets(records.assets), find_line, records.schema_version is not UNSET
     document = require_mapping(document, file, "an 'assets' list")
     validate(document, file, find_line, INVENTORY_SCHEMA)
     # The schema accepts what the records refused: rare (an integer beyond 64 bits), and
@@ -110,7 +118,40 @@ def _records(text: str, fmt: str, file: str) -> tuple[InventoryRecords, LineFind
         records = convert(document)
     except msgspec.ValidationError as exc:
         raise records_error(exc, file, find_line) from None
-    return records, find_line, "schema_version" in document
+    return _assets(records.assets), find_line, "schema_version" in document
+
+
+def _decoded(path: Path) -> tuple[list[Asset], bool] | None:
+    """The assets of a JSON file that passes every check, and whether it is a scan result;
+    None for anything else (the slow path says what it is, and what is wrong)."""
+    data = read_bytes(path)
+    if not _JSON_OBJECT.match(data):
+        return None
+    # A view, not a slice: a copy of a 200 MB export would be one more at the peak.
+    view = memoryview(data)[3:] if data.startswith(_BOM) else data
+    assets: list[Asset] = []
+    try:
+        outline = decode_outline(view)
+        for raw in outline.assets:
+            record = decode_asset(raw)
+            if asset_beyond_types(record):
+                return None
+            assets.append(asset_from_record(record))
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    finally:
+        forget_shared()
+    return assets, outline.schema_version is not UNSET
+
+
+def _assets(records: list[AssetRecord]) -> list[Asset]:
+    """The assets, each record let go once built (a 1,000,000-asset file's peak memory)."""
+    records.reverse()
+    assets = []
+    while records:
+        assets.append(asset_from_record(records.pop()))
+    forget_shared()
+    return assets
 
 
 def _parse_csv(text: str, file: str) -> tuple[dict[str, Any], LineFinder]:

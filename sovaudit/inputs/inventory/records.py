@@ -39,7 +39,7 @@ City = Annotated[str, Meta(max_length=200)]
 Scalar = str | int | float | bool
 
 
-class LocationRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class LocationRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     countries: list[Country] | UnsetType = UNSET
     country: Country | UnsetType = UNSET
     subdivision: Subdivision | None = None
@@ -49,7 +49,7 @@ class LocationRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     note: str | None = None
 
 
-class CopyRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class CopyRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     kind: NonEmpty
     region: str | None = None
     provider: str | None = None
@@ -57,7 +57,7 @@ class CopyRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     location: LocationRecord | UnsetType = UNSET
 
 
-class AssetRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class AssetRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     id: Code
     provider: NonEmpty | UnsetType = UNSET
     service: str | None = None
@@ -110,26 +110,42 @@ def _content_sample_fits(sample: dict[Any, Any]) -> bool:
 
 def beyond_types(records: InventoryRecords) -> bool:
     """True when the schema's rules that are not types reject something in ``records``."""
-    for record in records.assets:
-        for location in _locations(record):
-            if location.country is not UNSET and location.countries is not UNSET:
-                return True
-        if record.attributes and depth_exceeds(record.attributes, _ATTRIBUTE_DEPTH):
+    return any(asset_beyond_types(record) for record in records.assets)
+
+
+def asset_beyond_types(record: AssetRecord) -> bool:
+    """True when the schema's rules that are not types reject something in ``record``."""
+    for location in _locations(record):
+        if location.country is not UNSET and location.countries is not UNSET:
             return True
-        if record.content_sample is not UNSET and (
-            not _content_sample_fits(record.content_sample)
-            or depth_exceeds(record.content_sample, _ATTRIBUTE_DEPTH)
-        ):
-            return True
-    return False
+    if record.attributes and depth_exceeds(record.attributes, _ATTRIBUTE_DEPTH):
+        return True
+    return record.content_sample is not UNSET and (
+        not _content_sample_fits(record.content_sample)
+        or depth_exceeds(record.content_sample, _ATTRIBUTE_DEPTH)
+    )
 
 
-_json_decoder = msgspec.json.Decoder(InventoryRecords)
+class InventoryOutline(msgspec.Struct, frozen=True):
+    """An inventory file with each asset left encoded (a view into the file's bytes): the
+    assets are then decoded one at a time, so a file's records are never all held at once."""
+
+    assets: list[msgspec.Raw]
+    schema_version: Any = UNSET
 
 
-def decode_json(text: str) -> InventoryRecords:
+_outline_decoder = msgspec.json.Decoder(InventoryOutline)
+_asset_decoder = msgspec.json.Decoder(AssetRecord)
+
+
+def decode_outline(data: bytes | memoryview) -> InventoryOutline:
     """Raises msgspec.DecodeError (syntax and schema alike) or RecursionError."""
-    return _json_decoder.decode(text)
+    return _outline_decoder.decode(data)
+
+
+def decode_asset(raw: msgspec.Raw) -> AssetRecord:
+    """Raises msgspec.DecodeError or RecursionError."""
+    return _asset_decoder.decode(raw)
 
 
 def convert(document: Any) -> InventoryRecords:

@@ -39,20 +39,15 @@ def read_text(path: Path) -> str:
     universal newlines would turn a CR or CRLF inside a quoted CSV cell into LF, and a tag
     would not read back as it was written.
     """
+    data = read_bytes(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = _line_of_byte(path, exc.start)
         raise InputError(
-            str(path), f"not UTF-8 text (byte {exc.start}; save the file as UTF-8)", line=line
+            str(path),
+            f"not UTF-8 text (byte {exc.start}; save the file as UTF-8)",
+            line=data[: exc.start].count(b"\n") + 1,
         ) from None
-    except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from None
 
 
 # No sovaudit file nests nearly this deep (an inventory asset's attributes are a few levels);
@@ -85,13 +80,6 @@ def depth_exceeds(node: Any, limit: int) -> bool:
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
     return False
-
-
-def _line_of_byte(path: Path, offset: int) -> int | None:
-    try:
-        return path.read_bytes()[:offset].count(b"\n") + 1
-    except OSError:
-        return None
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineFinder]:

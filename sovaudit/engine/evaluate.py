@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Hashable, Iterable, Sequence
 
 from jmespath.exceptions import JMESPathError
@@ -20,7 +21,7 @@ def finding_id(rule_id: str, asset_id: str) -> str:
     return f"{rule_id}/{digest}"
 
 
-_NOT_YET = object()
+_ASSET_ID = operator.attrgetter("asset_id")
 
 
 def _judge(rule: Rule, view: AssetView) -> object:
@@ -80,7 +81,9 @@ def evaluate(
     texts = {rule.id: (rule.title.get(lang), rule.remediation.get(lang)) for rule in active}
     kinds: dict[Hashable, _KindOfAsset] = {}
     sources = copy_sources(assets)
-    findings: list[Finding] = []
+    # Findings by rule: a rule's severity is fixed, so worst first is the rules in order and
+    # each rule's findings by asset id (sorting them all by a key tuple cost a tenth of this).
+    by_rule: dict[str, list[Finding]] = {rule.id: [] for rule in active}
     errors: list[ScanError] = []
     for asset in assets:
         key = shared_key(asset, sources)
@@ -111,7 +114,7 @@ def evaluate(
             elif view is None and message.needs_view(asset):
                 view = build_view(asset, home, sources)
             title, remediation = texts[rule.id]
-            findings.append(
+            by_rule[rule.id].append(
                 Finding(
                     finding_id(rule.id, asset.id),
                     rule.id,
@@ -123,5 +126,7 @@ def evaluate(
                     remediation,
                 )
             )
-    findings.sort(key=lambda f: worst_first_key(f.severity, f.rule_id, f.asset_id))
+    findings: list[Finding] = []
+    for rule in sorted(active, key=lambda r: worst_first_key(r.severity, r.id, "")):
+        findings.extend(sorted(by_rule[rule.id], key=_ASSET_ID))
     return findings, errors

@@ -115,6 +115,13 @@ def beyond_types(records: InventoryRecords) -> bool:
 
 def asset_beyond_types(record: AssetRecord) -> bool:
     """True when the schema's rules that are not types reject something in ``record``."""
+    if (
+        record.location is UNSET
+        and not record.copies
+        and not record.attributes
+        and record.content_sample is UNSET
+    ):
+        return False  # most records: nothing here that the types do not check
     for location in _locations(record):
         if location.country is not UNSET and location.countries is not UNSET:
             return True

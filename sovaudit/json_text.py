@@ -13,13 +13,26 @@ msgspec cannot encode goes through the stdlib encoder instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
-_encoder = msgspec.json.Encoder()
+
+def _plain(value: Any) -> Any:
+    """What msgspec does not encode itself: the model's read-only mappings (tags)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_encoder = msgspec.json.Encoder(enc_hook=_plain)
 _stdlib = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+
+
+def builtins(value: Any) -> Any:
+    """``value`` (Structs, read-only mappings and all) as plain dicts, lists and scalars."""
+    return msgspec.to_builtins(value, enc_hook=_plain)
 
 
 def dumps(value: Any) -> str:

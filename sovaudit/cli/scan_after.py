@@ -22,7 +22,7 @@ from sovaudit.report.json_document import (
     Rendered,
     error_to_dict,
     finding_events,
-    finding_to_dict,
+    finding_json,
     tool_block,
 )
 from sovaudit.summary import summarise
@@ -81,7 +81,7 @@ class AfterScan:
         """What the history keeps of a run: the result without its assets (the bulk)."""
         return {
             **self._run_header(),
-            "findings": Rendered(self.result.findings, finding_to_dict),
+            "findings": Rendered(self.result.findings, finding_json),
             "errors": [error_to_dict(e) for e in self.result.errors],
         }
 

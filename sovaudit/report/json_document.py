@@ -28,11 +28,12 @@ _Item = TypeVar("_Item")
 # The shapes below are the contract's: msgspec encodes them in this field order, leaving out
 # a field that has a default when it holds it (sovaudit's extensions: zone, data_locations,
 # note, owner...); fields without a default are always written, null when empty. The
-# dictionaries other formats build on (``asset_to_dict``...) are these same shapes.
+# dictionaries other formats build on (``asset_to_dict``...) are these same shapes; lists
+# are lists (not tuples) so that those dictionaries are what json.loads would give.
 
 
 class LocationJSON(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
-    countries: tuple[str, ...]
+    countries: list[str]
     subdivision: str | None
     city: str | None
     source: str
@@ -57,9 +58,9 @@ class AssetJSON(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     account: str | None
     region: str | None
     zone: str | None = None
-    data_locations: tuple[str, ...] = ()
+    data_locations: list[str] | None = None
     location: LocationJSON
-    copies: tuple[CopyJSON, ...]
+    copies: list[CopyJSON]
     classification: str
     classification_source: str
     tags: Mapping[str, str]
@@ -82,7 +83,7 @@ class FindingJSON(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     asset_id: str
     title: str
     message: str
-    references: tuple[str, ...]
+    references: list[str]
     remediation: str
     status: str
     waiver: WaiverJSON | None = None
@@ -90,7 +91,7 @@ class FindingJSON(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
 
 def location_json(location: Location) -> LocationJSON:
     return LocationJSON(
-        countries=location.countries,
+        countries=list(location.countries),
         subdivision=location.subdivision,
         city=location.city,
         source=location.source._value_,
@@ -147,9 +148,9 @@ def asset_json(asset: Asset, locations: LocationRenderer = location_json) -> Ass
         account=asset.account,
         region=asset.region,
         zone=asset.zone or None,
-        data_locations=asset.data_locations,
+        data_locations=list(asset.data_locations) if asset.data_locations else None,
         location=locations(asset.location),
-        copies=tuple(copy_json(c, locations) for c in asset.copies) if asset.copies else (),
+        copies=[copy_json(c, locations) for c in asset.copies] if asset.copies else [],
         classification=asset.classification._value_,
         classification_source=asset.classification_source,
         tags=dict(asset.tags),
@@ -175,7 +176,7 @@ def finding_json(finding: Finding) -> FindingJSON:
         asset_id=finding.asset_id,
         title=finding.title,
         message=finding.message,
-        references=finding.references,
+        references=list(finding.references),
         remediation=finding.remediation,
         status=finding.status,
         waiver=None

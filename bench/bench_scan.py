@@ -62,7 +62,7 @@ mark("rules")
 result = ScanResult("t0", "t1", "MX", tuple(assets), tuple(findings))
 summary = summarise(result)
 mark("summary")
-with open(sys.argv[2], "w", encoding="utf-8") as out:
+with open(sys.argv[2], "wb") as out:
     out.writelines(iter_json(scan_document(result, summary)))
 mark("render + write json")
 for (_, before, _), (name, after, peak) in zip(marks, marks[1:]):

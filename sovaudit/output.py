@@ -229,8 +229,18 @@ def _write_stdout(chunks: Iterable[bytes]) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit(chunks: Iterable[str], target: OutputTarget | Path | None) -> None:
+# What a reporter yields: text, or UTF-8 bytes already encoded (the JSON formats, whose
+# encoder writes bytes: a large result is not decoded to text only to be encoded back).
+Chunk = str | bytes
+
+
+def emit(chunks: Iterable[Chunk], target: OutputTarget | Path | None) -> None:
     """Results go to ``target`` when given, else to stdout (logs always go to stderr)."""
     if not isinstance(target, OutputTarget):
         target = prepare_target(target)
-    write_target(target, (chunk.encode("utf-8") for chunk in chunks))
+    write_target(target, (c.encode("utf-8") if isinstance(c, str) else c for c in chunks))
+
+
+def as_text(chunks: Iterable[Chunk]) -> str:
+    """A whole rendering as one string (small outputs: messages, tests)."""
+    return "".join(c if isinstance(c, str) else c.decode("utf-8") for c in chunks)

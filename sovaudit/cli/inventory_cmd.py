@@ -29,7 +29,7 @@ from sovaudit.cli.sources import Sources, source_options
 from sovaudit.errors import ExitCode
 from sovaudit.inputs.inventory.csv_format import write_csv
 from sovaudit.model import Asset, ScanError
-from sovaudit.output import emit
+from sovaudit.output import Chunk, emit
 from sovaudit.pipeline import Stages, collect, prepare
 from sovaudit.report.json_document import inventory_document, iter_json
 from sovaudit.report.text_table import format_table
@@ -95,7 +95,7 @@ def _summary(assets: list[Asset], home: str) -> str:
     )
 
 
-def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -> Iterator[str]:
+def _render(fmt: str, assets: list[Asset], errors: list[ScanError], home: str) -> Iterator[Chunk]:
     if fmt == "table":
         return _table(assets, errors, home)
     if fmt == "csv":

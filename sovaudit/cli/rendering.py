@@ -13,7 +13,7 @@ from typing import Any
 
 from sovaudit.changes.comparison import RunChanges, TrendPoint
 from sovaudit.model import ScanResult
-from sovaudit.output import OutputTarget
+from sovaudit.output import Chunk, OutputTarget
 from sovaudit.report.registry import BY_NAME, RenderInput, names, render
 
 FORMATS = names()
@@ -37,7 +37,7 @@ def render_result(
     changes: RunChanges | None = None,
     trend: tuple[TrendPoint, ...] = (),
     summary: Mapping[str, Any] | None = None,
-) -> Iterator[str]:
+) -> Iterator[Chunk]:
     """The chosen format; reporters are imported only when used.
 
     ``summary`` is ``summarise(result)`` when the caller already computed it (``scan`` does,

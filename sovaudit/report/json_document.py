@@ -15,7 +15,7 @@ import msgspec
 
 from sovaudit import __version__
 from sovaudit.json_text import builtins as _builtins
-from sovaudit.json_text import dumps, json_lines, lines
+from sovaudit.json_text import encode, json_lines, lines
 from sovaudit.model import Asset, Copy, Finding, Location, ScanError, ScanResult, WaiverNotice
 
 SCHEMA_VERSION = "1"
@@ -243,31 +243,31 @@ def inventory_document(assets: Sequence[Asset], errors: Iterable[ScanError]) -> 
 _BATCH = 1000
 
 
-def iter_json(document: Mapping[str, Any]) -> Iterator[str]:
+def iter_json(document: Mapping[str, Any]) -> Iterator[bytes]:
     """``document`` as JSON text in chunks: one line per element of its top-level lists.
 
     Readable, friendly to ``diff`` and ``grep``, and fast: each batch of elements is one
     call to the C encoder (an indented dump is many times slower on large estates).
     """
-    yield "{"
+    yield b"{"
     for position, (key, value) in enumerate(document.items()):
-        yield ("," if position else "") + f"\n  {dumps(key)}: "
+        yield (b"," if position else b"") + b"\n  " + encode(key) + b": "
         if isinstance(value, Rendered) and not value:
-            yield "[]"
+            yield b"[]"
         elif isinstance(value, (list, Rendered)) and value:
-            yield "["
+            yield b"["
             for start in range(0, len(value), _BATCH):
-                separator = "\n    " if start == 0 else ",\n    "
+                separator = b"\n    " if start == 0 else b",\n    "
                 batch = (
                     value.encodable(start, start + _BATCH)
                     if isinstance(value, Rendered)
                     else value[start : start + _BATCH]
                 )
-                yield separator + lines(batch, ",\n    ")
-            yield "\n  ]"
+                yield separator + lines(batch, b",\n    ")
+            yield b"\n  ]"
         else:
-            yield dumps(value)
-    yield "\n}\n"
+            yield encode(value)
+    yield b"\n}\n"
 
 
 def waiver_notice_to_dict(notice: WaiverNotice) -> dict[str, Any]:
@@ -309,6 +309,6 @@ def finding_events(result: ScanResult) -> Iterator[dict[str, Any]]:
         yield event
 
 
-def iter_jsonl(result: ScanResult) -> Iterator[str]:
+def iter_jsonl(result: ScanResult) -> Iterator[bytes]:
     """One finding per line, its asset inlined under ``asset`` (for SIEM pipelines)."""
     return json_lines(finding_events(result))

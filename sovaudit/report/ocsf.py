@@ -193,7 +193,7 @@ def finding_event(
     return event
 
 
-def render_ocsf(result: ScanResult) -> Iterator[str]:
+def render_ocsf(result: ScanResult) -> Iterator[bytes]:
     """One OCSF Compliance Finding event per finding, as JSON Lines (UTF-8, not ASCII-escaped).
 
     Every event carries the scan's finish time: the moment the verdict was reached.

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from sovaudit.errors import UsageError
+from sovaudit.output import Chunk
 
 if TYPE_CHECKING:
     from sovaudit.changes.comparison import RunChanges, TrendPoint
@@ -45,10 +46,10 @@ class Reporter:
     takes: Takes
     colour: bool = False
 
-    def load(self) -> Callable[..., Iterator[str]]:
+    def load(self) -> Callable[..., Iterator[Chunk]]:
         """The rendering function, imported now (a missing one is sovaudit's own bug)."""
         module_name, _, function_name = self.target.partition(":")
-        function: Callable[..., Iterator[str]] = getattr(
+        function: Callable[..., Iterator[Chunk]] = getattr(
             importlib.import_module(module_name), function_name
         )
         return function
@@ -130,8 +131,8 @@ class RenderInput:
         )
 
 
-def render(name: str, given: RenderInput) -> Iterator[str]:
-    """Format ``name``'s rendering of ``given``, as chunks of text."""
+def render(name: str, given: RenderInput) -> Iterator[Chunk]:
+    """Format ``name``'s rendering of ``given``, as chunks of text (or of UTF-8 bytes)."""
     entry = reporter(name)
     function = entry.load()
     if entry.takes == "result":

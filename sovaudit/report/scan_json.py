@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sovaudit.report.registry import RenderInput
 
 
-def render_json(given: RenderInput) -> Iterator[str]:
+def render_json(given: RenderInput) -> Iterator[bytes]:
     """The scan document in chunks; ``changes`` only when there was a run to compare with."""
     document = scan_document(given.result, given.summary)
     if given.changes is not None:

@@ -30,6 +30,7 @@ from sovaudit.engine.waivers import load_waivers
 from sovaudit.locate.catalogue import load_catalogue
 from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult, Severity, evolve
+from sovaudit.output import as_text
 from sovaudit.pipeline import build_sources
 from sovaudit.report.csv import COLUMNS, render_csv
 from sovaudit.report.ocsf import OCSF_VERSION, epoch_millis, render_ocsf
@@ -133,7 +134,7 @@ def with_every_severity(result: ScanResult) -> ScanResult:
 
 
 def ocsf_events(result: ScanResult) -> list[dict[str, Any]]:
-    text = "".join(render_ocsf(result))
+    text = as_text(render_ocsf(result))
     assert text == "" or text.endswith("\n")
     return [json.loads(line) for line in text.splitlines()]
 
@@ -196,7 +197,7 @@ def test_ocsf_targets_the_schema_version_of_py_ocsf_models() -> None:
 
 
 def test_ocsf_is_utf8_json_lines_without_ascii_escapes() -> None:
-    text = "".join(render_ocsf(scan([SAMPLES / "retail_monterrey.yaml"])))
+    text = as_text(render_ocsf(scan([SAMPLES / "retail_monterrey.yaml"])))
     assert "Querétaro" in text
     assert "\\u00e9" not in text
     assert all(line.startswith("{") and "\n" not in line for line in text.splitlines())

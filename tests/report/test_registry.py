@@ -20,6 +20,7 @@ from sovaudit.engine.rules import load_rules
 from sovaudit.errors import UsageError
 from sovaudit.locate.regions import Locator
 from sovaudit.model import ScanResult
+from sovaudit.output import as_text
 from sovaudit.pipeline import build_sources
 from sovaudit.report.model import build_report
 from sovaudit.report.registry import REPORTERS, RenderInput, names, render, suffix_formats
@@ -68,11 +69,11 @@ def test_every_format_renders_every_sample(
     results: Mapping[str, ScanResult], name: str, sample: str
 ) -> None:
     result = results[sample]
-    text = "".join(render_result(name, result, "en"))
+    text = as_text(render_result(name, result, "en"))
     assert text.strip(), name
     assert text.endswith("\n"), name
     # A summary the caller computed gives the same bytes as one computed here.
-    given = "".join(render_result(name, result, "en", summary=summarise(result)))
+    given = as_text(render_result(name, result, "en", summary=summarise(result)))
     assert given == text
 
 
@@ -84,8 +85,8 @@ def test_a_given_summary_is_used_and_not_computed_again(
     monkeypatch.setattr("sovaudit.summary.summarise", _refuse)
     monkeypatch.setattr("sovaudit.report.model.summarise", _refuse)
     for name in FORMATS:
-        assert "".join(render_result(name, result, "en", summary=summary))
-    document = json.loads("".join(render_result("json", result, "en", summary=summary)))
+        assert as_text(render_result(name, result, "en", summary=summary))
+    document = json.loads(as_text(render_result("json", result, "en", summary=summary)))
     assert document["summary"]["exposure_pct"] == 12.3
     assert build_report(result, "en", summary=summary).summary is summary
 
@@ -97,7 +98,7 @@ def test_formats_of_the_result_alone_never_summarise(
     monkeypatch.setattr("sovaudit.report.model.summarise", _refuse)
     for reporter in REPORTERS:
         if reporter.takes == "result":
-            assert "".join(render_result(reporter.name, results["fintech_cdmx"], "en"))
+            assert as_text(render_result(reporter.name, results["fintech_cdmx"], "en"))
 
 
 def test_the_human_formats_share_one_report_model(results: Mapping[str, ScanResult]) -> None:

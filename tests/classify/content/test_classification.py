@@ -16,6 +16,7 @@ from sovaudit.inputs.inventory.reader import read_inventory
 from sovaudit.inputs.validation import validate
 from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, Classification, ContentSample, ObjectHits, ScanResult
+from sovaudit.output import as_text
 from sovaudit.pipeline import prepare
 from sovaudit.report.json_document import (
     asset_to_dict,
@@ -227,7 +228,7 @@ def test_scan_json_with_content_matches_the_schema(
         assets=tuple(assets),
         findings=tuple(findings),
     )
-    document = json.loads("".join(iter_json(scan_document(result, summarise(result)))))
+    document = json.loads(as_text(iter_json(scan_document(result, summarise(result)))))
     validate(document, "scan.json", lambda path: None, "scan-result.schema.json")
     sample = document["assets"][0]["content_sample"]
     assert sample["declared_classification"] == "none"
@@ -248,7 +249,7 @@ def test_scan_json_with_content_matches_the_schema(
 def test_inventory_document_round_trip(tmp_path: Path, classifier: Classifier) -> None:
     asset = classifier.classify(bucket({"data-classification": "public"}, content=evidence(P)))
     path = tmp_path / "inventory.json"
-    path.write_text("".join(iter_json(inventory_document([asset], []))), encoding="utf-8")
+    path.write_text(as_text(iter_json(inventory_document([asset], []))), encoding="utf-8")
     [back] = read_inventory(path)
     assert back.content is not None
     assert back.content.declared_classification is N

@@ -15,6 +15,7 @@ from sovaudit import progress
 from sovaudit.classify.tags import Classifier
 from sovaudit.deadline import DeadlineReached, passed, within
 from sovaudit.errors import SovauditError, UsageError
+from sovaudit.inputs.readers import FileContext
 from sovaudit.locate.regions import Locator
 from sovaudit.model import Asset, ScanError, evolve
 from sovaudit.providers.interface import (
@@ -137,19 +138,21 @@ def build_sources(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     strict: bool = False,
+    input_format: str | None = None,
 ) -> list[Provider]:
     """Inventory files first (their mistakes are found before any cloud call), then providers.
 
     ``options`` maps a provider name to its own options (the net provider's endpoints file,
     name servers...); a provider given options is collected even if not named with --provider.
-    ``strict`` makes values an inventory holds but nobody recognises input errors.
+    ``strict`` makes values an inventory holds but nobody recognises input errors;
+    ``input_format`` names the reader of every file instead of recognising each by content.
     """
     options = options or {}
     names = list(dict.fromkeys([*provider_names, *options]))
     known = {*locator.catalogue.providers, *available()}
+    context = FileContext(locator, strict=strict, known_providers=known)
     sources: list[Provider] = [
-        InventoryFileProvider(path, locator.explain_unknown, strict=strict, known_providers=known)
-        for path in inventories
+        InventoryFileProvider(path, context, input_format=input_format) for path in inventories
     ]
     for name in names:
         try:

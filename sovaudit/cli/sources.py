@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from sovaudit.errors import UsageError
+from sovaudit.inputs.readers import READERS
 
 if TYPE_CHECKING:
     from sovaudit.locate.regions import Locator
@@ -49,6 +50,7 @@ class Sources:
     options: dict[str, dict[str, Any]]
     strict: bool = False
     timeout: float | None = None  # seconds the whole collection may take (--timeout)
+    input_format: str | None = None  # the reader of every file (--input-format); None: by content
 
     def deadline(self) -> float | None:
         """The collection's deadline, counted from now (a time.monotonic() value)."""
@@ -59,7 +61,12 @@ class Sources:
         from sovaudit.pipeline import build_sources
 
         return build_sources(
-            self.inventories, self.providers, locator, self.options, strict=self.strict
+            self.inventories,
+            self.providers,
+            locator,
+            self.options,
+            strict=self.strict,
+            input_format=self.input_format,
         )
 
     def require(self) -> None:
@@ -100,6 +107,7 @@ def _sources(kwargs: dict[str, Any]) -> Sources:
         options,
         bool(kwargs.pop("strict", False)),
         kwargs.pop("timeout", None),
+        kwargs.pop("input_format", None),
     )
 
 
@@ -128,6 +136,10 @@ def click_option(source: str, option: SourceOption) -> Callable[[F], F]:
         metavar=option.metavar,
         help=option.help,
     )
+
+
+def _reader_lines() -> list[str]:
+    return [f"{name}: {description}" for name, (_, description) in READERS.items()]
 
 
 def _provider_help() -> str:
@@ -166,6 +178,13 @@ def source_options(func: F) -> F:
             help="Reject (exit 2) inventory values nobody recognises: region codes no "
             "catalogue knows, subdivisions and countries that are not ISO 3166, unknown "
             "provider names. Default: warn, keep the asset, leave it unlocated.",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(list(READERS)),
+            default=None,
+            help="Read every INVENTORY file as this kind of input instead of recognising "
+            "each by its content (" + "; ".join(_reader_lines()) + ").",
         ),
         click.option(
             "--provider", "providers", multiple=True, metavar="NAME", help=_provider_help()

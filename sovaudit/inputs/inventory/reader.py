@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ from sovaudit.inputs.inventory.records import (
     decode_outline,
     records_error,
 )
+from sovaudit.inputs.peek import Peek
+from sovaudit.inputs.readers import FileContext, Reader, RegionCheck
 from sovaudit.inputs.validation import field_path, validate
 from sovaudit.model import Asset
 
@@ -46,9 +48,6 @@ _BOM = b"\xef\xbb\xbf"
 _JSON_OBJECT = re.compile(rb"(\xef\xbb\xbf)?\s*\{")
 
 log = logging.getLogger(__name__)
-
-# Given (provider, service, region code), say why the code is unusable, or None when fine.
-RegionCheck = Callable[[str, "str | None", str], "str | None"]
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -241,3 +240,24 @@ def _check_regions(
             problem = region_check(provider, asset.service, code)
             if problem:
                 raise InputError(file, problem, line=find_line(path), field=field_path(path))
+
+
+class InventoryReader(Reader):
+    """sovaudit's own inventories (YAML, JSON, CSV) and previous scans' JSON: the reader of
+    last resort, so a file no other reader recognises is told what an inventory lacks."""
+
+    name = "inventory"
+
+    def detects(self, peek: Peek) -> bool:
+        return True
+
+    def read(self, path: Path, context: FileContext) -> list[Asset]:
+        return read_inventory(
+            path,
+            context.region_check,
+            strict=context.strict,
+            known_providers=context.known_providers,
+        )
+
+
+READER = InventoryReader()

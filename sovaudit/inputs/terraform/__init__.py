@@ -1,0 +1,1 @@
+"""Terraform and OpenTofu plans and states as inventory input (sovaudit.inputs.readers)."""

@@ -195,7 +195,9 @@ class Locator:
 
     def _located_fields(self, asset: Asset) -> dict[str, object] | None:
         location = asset.location
-        if location.source is LocationSource.UNKNOWN:
+        if self._said_unknown(asset):
+            pass  # its source said why no place is known; S3's null-is-us-east-1 must not apply
+        elif location.source is LocationSource.UNKNOWN:
             location = self.locate(
                 asset.provider,
                 asset.region,
@@ -215,6 +217,18 @@ class Locator:
         if location is asset.location and copies == asset.copies:
             return None
         return {"location": location, "copies": copies}
+
+    @staticmethod
+    def _said_unknown(asset: Asset) -> bool:
+        """An asset with nothing to locate by and a reason for it (a Terraform resource whose
+        region is set only when Terraform runs) keeps that reason: looking up its missing
+        region would read it as an API's null, which for S3 means us-east-1."""
+        location = asset.location
+        return (
+            location.source is LocationSource.UNKNOWN
+            and location.note is not None
+            and not (asset.region or asset.zone or asset.data_locations)
+        )
 
     def _member_copies(self, asset: Asset) -> tuple[Copy, ...]:
         """A dual-region keeps a full copy in each member region: make those copies explicit.

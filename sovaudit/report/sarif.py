@@ -5,17 +5,24 @@ result to point at a file and line. A sovaudit finding is about a cloud resource
 of code: there is no honest ``physicalLocation`` to give, and a made-up URI scheme such as
 ``sovaudit:arn...`` is rejected by GitHub anyway. So each result names its asset only as a
 ``logicalLocation`` of kind ``resource``, which the SARIF schema allows and generic SARIF
-viewers show; uploading to GitHub code scanning is not a goal of this format.
+viewers show.
+
+An asset read from a file in the repository (a Terraform plan in a pull request) has an
+honest place: the file and the line of its resource address. Its results carry that as a
+``physicalLocation`` too, so code scanning shows them (run sovaudit from the repository's
+root with the plan's relative path, as the workflow example in docs/ci.md does).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import quote
 
 from sovaudit import __version__
-from sovaudit.model import Finding, ScanResult, Severity
+from sovaudit.model import Asset, Finding, ScanResult, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/sovaudit/sovaudit"
@@ -64,23 +71,39 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
     return descriptor
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def physical_location(attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The file (and line) an asset was read from, as SARIF writes it; None when unknown."""
+    file = attributes.get("source_file")
+    if not isinstance(file, str) or not file or file == "-":
+        return None
+    path = PurePath(file)
+    uri = Path(file).as_uri() if path.is_absolute() else quote(path.as_posix())
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    line = attributes.get("source_line")
+    if isinstance(line, int) and not isinstance(line, bool) and line > 0:
+        location["region"] = {"startLine": line}
+    return location
+
+
+def _result(finding: Finding, rule_index: int, asset: Asset | None = None) -> dict[str, Any]:
+    where: dict[str, Any] = {
+        "logicalLocations": [
+            {
+                "name": finding.asset_id,
+                "fullyQualifiedName": finding.asset_id,
+                "kind": "resource",
+            }
+        ]
+    }
+    physical = physical_location(asset.attributes) if asset is not None else None
+    if physical is not None:
+        where = {"physicalLocation": physical, **where}
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [
-            {
-                "logicalLocations": [
-                    {
-                        "name": finding.asset_id,
-                        "fullyQualifiedName": finding.asset_id,
-                        "kind": "resource",
-                    }
-                ]
-            }
-        ],
+        "locations": [where],
         "partialFingerprints": {"sovauditFindingId": finding.id},
         "properties": {"severity": finding.severity.value, "status": finding.status},
     }
@@ -101,6 +124,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
     for finding in result.findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
     index = {rule_id: position for position, rule_id in enumerate(by_rule)}
+    # Only assets that came from a file have a physical place; the others need no lookup.
+    assets = {a.id: a for a in result.assets if "source_file" in a.attributes}
     invocation: dict[str, Any] = {
         "executionSuccessful": not result.errors,
         "startTimeUtc": result.started_at,
@@ -128,7 +153,9 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
                     }
                 },
                 "invocations": [invocation],
-                "results": [_result(f, index[f.rule_id]) for f in result.findings],
+                "results": [
+                    _result(f, index[f.rule_id], assets.get(f.asset_id)) for f in result.findings
+                ],
                 "properties": {"homeCountry": result.home_country},
             }
         ],

@@ -145,14 +145,15 @@ def _s3_replication(drafts: Drafts) -> None:
             continue
         expressions = config.instance.config.expressions if config.instance.config else {}
         references = nested_references(expressions, "rule", "destination", "bucket")
-        rules = blocks(config.instance.values.get("rule"))
-        destinations = [
-            text(d.get("bucket")) for rule in rules for d in blocks(rule.get("destination"))
+        arns: list[str | None] = [
+            text(target.get("bucket"))
+            for declared in blocks(config.instance.values.get("rule"))
+            for target in blocks(declared.get("destination"))
         ]
-        if not destinations and references:
-            destinations = [None]
-        for destination in destinations:
-            _replicate(drafts, source, destination, references)
+        if not arns and references:
+            arns = [None]
+        for arn in arns:
+            _replicate(drafts, source, arn, references)
 
 
 def _replicate(drafts: Drafts, source: Draft, arn: str | None, references: list[str]) -> None:
@@ -187,11 +188,12 @@ def _rds_replicas(drafts: Drafts) -> None:
 def _global_clusters(drafts: Drafts) -> None:
     groups: dict[str, list[Draft]] = {}
     for member in drafts.of_type("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"):
-        found = drafts.referenced(
-            member.instance, member.instance.references("global_cluster_identifier")
-        )
+        # The global cluster is a link, not an asset: members meet by what they refer to.
+        references = member.instance.references("global_cluster_identifier")
         key = (
-            found[0].address if found else text(member.instance.known("global_cluster_identifier"))
+            f"{member.instance.module}:{'.'.join(references[0].split('.')[:2])}"
+            if references
+            else text(member.instance.known("global_cluster_identifier"))
         )
         if key:
             groups.setdefault(key, []).append(member)

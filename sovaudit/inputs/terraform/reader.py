@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import Any
 
+from sovaudit.errors import InputError
 from sovaudit.inputs.documents import parse_json, read_text, require_mapping
 from sovaudit.inputs.peek import Peek
 from sovaudit.inputs.readers import FileContext, Reader
@@ -80,7 +81,14 @@ def _instances(document: Mapping[str, Any], file: str) -> Iterator[Instance]:
         return state_instances(document)
     if isinstance(document.get("resources"), list):
         return raw_state_instances(document, file)
-    return iter(())  # an empty state: `terraform show -json` writes only its format_version
+    if "format_version" in document or "terraform_version" in document:
+        return iter(())  # an empty state: `terraform show -json` writes only its format_version
+    raise InputError(
+        file,
+        "not a Terraform plan or state: no resource_changes, planned_values, values or "
+        "resources (make it with `terraform show -json PLANFILE` or `terraform show -json`)",
+        line=1,
+    )
 
 
 def interpret(

@@ -127,10 +127,10 @@ def draft(instance: Instance, spec: Spec, provider: str, place: Place, context: 
     """Where the instance will be: its own arguments first, then its provider's."""
     region, zone, note = _own_place(instance, spec, provider)
     if region is None and zone is None and note is None:
-        if spec.uses_provider_region and (place.region or place.zone):
-            region, zone = place.region, place.zone
-        elif spec.default_region is not None:
+        if spec.default_region is not None:  # the service's own default, not the provider's
             region = spec.default_region
+        elif spec.uses_provider_region and (place.region or place.zone):
+            region, zone = place.region, place.zone
         elif spec.uses_provider_region:
             note = place.note
         elif spec.inherit is None:

@@ -112,12 +112,13 @@ def load_scan_inputs(params: Mapping[str, Any]) -> ScanInputs:
 
 def check_scan_files(params: Mapping[str, Any]) -> list[str]:
     """What ``config check`` reads: every file a scan with these options would read."""
-    from sovaudit.inputs.inventory.reader import read_inventory
+    from sovaudit.inputs.readers import FileContext, reader_for
 
     checked = []
     for path in params.get("inventories") or ():
-        assets = read_inventory(Path(path))
-        checked.append(f"inventory {path} ({len(assets)} assets)")
+        reader = reader_for(Path(path), params.get("input_format"))
+        assets = list(reader.read(Path(path), FileContext()))
+        checked.append(f"{reader.name} {path} ({len(assets)} assets)")
     from sovaudit.cli.sources import sources_from
     from sovaudit.providers.registry import provider_class
 

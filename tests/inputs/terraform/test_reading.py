@@ -144,3 +144,14 @@ def test_reader_context_defaults_allow_reading_without_a_catalogue(tmp_path: Pat
     [copy] = asset.copies
     assert copy.region is None
     assert copy.location.countries == ()
+
+
+def test_config_check_reads_a_plan_listed_in_the_config_by_its_content(tmp_path: Path):
+    config = tmp_path / "sovaudit.yaml"
+    config.write_text(f"sources:\n  inventory: [{json.dumps(str(PLAN))}]\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["config", "check", "--config", str(config), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    checked = json.loads(result.stdout)["checked"]
+    assert f"terraform {PLAN} (13 assets)" in checked

@@ -102,6 +102,7 @@ class Configuration:
         root = configuration.get("root_module")
         self.root: Mapping[str, Any] = root if isinstance(root, Mapping) else {}
         self.present = bool(configuration)
+        self._resources: dict[tuple[str, ...], dict[str, ConfigResource]] = {}
 
     def module(self, path: list[str]) -> Mapping[str, Any] | None:
         """The configuration of the module at this call path."""
@@ -121,18 +122,27 @@ class Configuration:
         )
 
     def resource(self, module: str, address: str) -> ConfigResource | None:
-        config_module = self.module(config_module_path(module))
-        if config_module is None:
-            return None
-        wanted = resource_address_in_module(address, module)
+        path = tuple(config_module_path(module))
+        resources = self._resources.get(path)
+        if resources is None:
+            resources = self._resources[path] = self._index(list(path))
+        return resources.get(resource_address_in_module(address, module))
+
+    def _index(self, path: list[str]) -> dict[str, ConfigResource]:
+        """A module's resources by address, built once (a plan has thousands per module)."""
+        config_module = self.module(path) or {}
+        index: dict[str, ConfigResource] = {}
         for resource in config_module.get("resources") or ():
-            if isinstance(resource, Mapping) and resource.get("address") == wanted:
+            if isinstance(resource, Mapping) and isinstance(resource.get("address"), str):
                 key = resource.get("provider_config_key")
-                return ConfigResource(
-                    key if isinstance(key, str) else None,
-                    _mapping(resource.get("expressions")),
+                index.setdefault(
+                    resource["address"],
+                    ConfigResource(
+                        key if isinstance(key, str) else None,
+                        _mapping(resource.get("expressions")),
+                    ),
                 )
-        return None
+        return index
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -10,7 +10,7 @@ viewers show.
 An asset read from a file in the repository (a Terraform plan in a pull request) has an
 honest place: the file and the line of its resource address. Its results carry that as a
 ``physicalLocation`` too, so code scanning shows them (run sovaudit from the repository's
-root with the plan's relative path, as the workflow example in docs/ci.md does).
+root with the plan's relative path, as docs/terraform.md and its workflow example do).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from tests.report.test_machine_formats import SARIF_SCHEMA
 
 WORKFLOW = ROOT / "docs" / "deploy" / "github-actions" / "terraform-plan.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
-PLAN = ROOT / "tests" / "inputs" / "terraform" / "data" / "pr_plan.json"
+PLAN = ROOT / "sample_inventories" / "terraform" / "tienda_pr_plan.json"
 BIN = Path(sys.executable).parent
 
 

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 REGISTRY = "registry.terraform.io/hashicorp/"
+# The sample a new user runs first: a pull request's plan for "Tienda" (README).
+SAMPLE_PLAN = (
+    Path(__file__).resolve().parents[3] / "sample_inventories" / "terraform" / "tienda_pr_plan.json"
+)
 
 
 def resource(

@@ -11,10 +11,10 @@ from jsonschema import Draft4Validator
 
 from sovaudit.cli.main import cli
 from sovaudit.inputs.readers import READERS, FileContext, reader_for
-from tests.inputs.terraform.plans import plan, provider, region, resource, write
+from tests.inputs.terraform.plans import SAMPLE_PLAN, plan, provider, region, resource, write
 from tests.report.test_machine_formats import SARIF_SCHEMA
 
-PLAN = Path(__file__).parent / "data" / "pr_plan.json"
+PLAN = SAMPLE_PLAN
 SAMPLES = Path(__file__).resolve().parents[3] / "sample_inventories"
 
 

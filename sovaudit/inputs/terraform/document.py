@@ -47,12 +47,20 @@ class Instance:
     unknown: Any  # after_unknown: True, or a structure of True where values are unknown
     action: str  # create, update, replace, no-op; "state" for a state
     config: ConfigResource | None = None
+    # after_sensitive / sensitive_values: True, or a structure of True where values are
+    # sensitive. The plan holds them in clear; sovaudit never reads or writes them.
+    sensitive: Any = None
 
     def known(self, key: str) -> Any:
-        """The attribute's value, or None when unset or known only at apply."""
-        if _is_unknown(self.unknown, key):
+        """The attribute's value, or None when unset, known only at apply, or sensitive
+        (a map with some sensitive entries comes without them)."""
+        if _is_unknown(self.unknown, key) or _is_unknown(self.sensitive, key):
             return None
-        return self.values.get(key)
+        value = self.values.get(key)
+        hidden = self.sensitive.get(key) if isinstance(self.sensitive, Mapping) else None
+        if isinstance(value, Mapping) and isinstance(hidden, Mapping):
+            return {k: v for k, v in value.items() if hidden.get(k) is not True}
+        return value
 
     def is_unknown(self, key: str) -> bool:
         return _is_unknown(self.unknown, key)
@@ -184,6 +192,7 @@ def plan_instances(document: Mapping[str, Any], file: str) -> Iterator[Instance]
                 detail.get("after_unknown") or {},
                 _action(actions),
                 configuration,
+                detail.get("after_sensitive"),
             )
         return
     planned = _mapping(document.get("planned_values"))
@@ -222,7 +231,29 @@ def raw_state_instances(document: Mapping[str, Any], file: str) -> Iterator[Inst
                 values=_mapping(instance.get("attributes")),
                 unknown={},
                 action="state",
+                sensitive=_state_sensitive(instance.get("sensitive_attributes")),
             )
+
+
+def _state_sensitive(paths: Any) -> dict[str, Any]:
+    """A state's ``sensitive_attributes`` (a list of paths, each a list of steps such as
+    ``{"type": "get_attr", "value": "tags"}``) as the plan's structure of True, two deep."""
+    marked: dict[str, Any] = {}
+    for path in paths if isinstance(paths, list) else ():
+        steps = [_step(step) for step in path] if isinstance(path, list) else []
+        if not steps or not isinstance(steps[0], str):
+            continue
+        if len(steps) == 1 or not isinstance(steps[1], str):
+            marked[steps[0]] = True
+        elif marked.get(steps[0]) is not True:
+            marked.setdefault(steps[0], {})[steps[1]] = True
+    return marked
+
+
+def _step(step: Any) -> Any:
+    """A cty path step's name or key: ``{"type": "index", "value": {"value": "k", ...}}``."""
+    value = step.get("value") if isinstance(step, Mapping) else None
+    return value.get("value") if isinstance(value, Mapping) else value
 
 
 def _index_suffix(key: Any) -> str:
@@ -248,6 +279,7 @@ def _instance(
     unknown: Any,
     action: str,
     configuration: Configuration,
+    sensitive: Any = None,
 ) -> Instance:
     address = str(resource.get("address") or "")
     module = str(resource.get("module_address") or "")
@@ -263,6 +295,7 @@ def _instance(
         unknown=unknown,
         action=action,
         config=configuration.resource(module, address) if configuration.present else None,
+        sensitive=sensitive,
     )
 
 
@@ -278,7 +311,9 @@ def _module_instances(
 ) -> Iterator[Instance]:
     for resource in module.get("resources") or ():
         if isinstance(resource, Mapping) and resource.get("mode", "managed") == "managed":
-            yield _instance(resource, _mapping(resource.get("values")), {}, action, configuration)
+            values = _mapping(resource.get("values"))
+            sensitive = resource.get("sensitive_values")
+            yield _instance(resource, values, {}, action, configuration, sensitive)
     for child in module.get("child_modules") or ():
         if isinstance(child, Mapping):
             yield from _module_instances(child, action, configuration)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +349,58 @@ def test_tags_labels_and_oci_tags_classify(read):
         "a": "1",
         "datos.clasificacion": "personal",
     }
+
+
+def test_sensitive_values_are_never_read_or_written(tmp_path, locator):
+    """A plan holds sensitive values in clear, marked in ``after_sensitive``."""
+    bucket = resource(
+        "aws_s3_bucket.a",
+        {"bucket": "s3cr3t-name", "tags": {"pii": "true", "token": "hunter2"}},
+    )
+    bucket["change"]["change"]["after_sensitive"] = {"bucket": True, "tags": {"token": True}}
+    path = write(tmp_path / "plan.json", plan(bucket, providers=AWS_US))
+    from click.testing import CliRunner
+
+    from sovaudit.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["scan", str(path), "--format", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.stdout
+    assert "s3cr3t-name" not in result.stdout
+    asset = json.loads(result.stdout)["assets"][0]
+    assert asset["tags"] == {"pii": "true"}
+    assert asset["classification"] == "personal"
+
+
+def test_a_state_files_sensitive_attributes_are_never_read(tmp_path, locator):
+    state = {
+        "version": 4,
+        "terraform_version": "1.9.8",
+        "resources": [
+            {
+                "mode": "managed",
+                "type": "aws_s3_bucket",
+                "name": "a",
+                "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+                "instances": [
+                    {
+                        "attributes": {
+                            "bucket": "b",
+                            "region": "mx-central-1",
+                            "tags": {"pii": "true", "token": "hunter2"},
+                        },
+                        "sensitive_attributes": [
+                            [
+                                {"type": "get_attr", "value": "tags"},
+                                {"type": "index", "value": {"value": "token", "type": "string"}},
+                            ]
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = write(tmp_path / "terraform.tfstate", state)
+    [asset] = READER.read(path, FileContext(locator))
+    assert asset.region == "mx-central-1"
+    assert asset.tags == {"pii": "true"}  # the sensitive entry only is left out

@@ -1,11 +1,12 @@
 """The plan a pull request would produce, scanned as CI would: the issue's "done when".
 
 The sample ``sample_inventories/terraform/tienda_pr_plan.json`` is written in the shape
-``terraform show -json`` gives (format 1.2): buckets under the default provider (us-east-1), under an alias whose region is a variable
-set to mx-central-1, and in a module with its own provider whose region is a module input
-(sa-east-1); an RDS instance in Mexico with a read replica in us-east-1; a BigQuery dataset
-in US; a Brazil South GRS storage account; a Cosmos DB account in Mexico Central with a
-South Central US geo-location; count and for_each instances; a bucket the plan deletes.
+``terraform show -json`` gives (format 1.2): buckets under the default provider
+(us-east-1), under an alias whose region is a variable set to mx-central-1, and in a
+module with its own provider whose region is a module input (sa-east-1); an RDS
+instance in Mexico with a read replica in us-east-1; a BigQuery dataset in US; a Brazil
+South GRS storage account; a Cosmos DB account in Mexico Central with a South Central US
+geo-location; count and for_each instances; a bucket the plan deletes.
 """
 
 from __future__ import annotations

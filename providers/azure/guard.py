@@ -16,6 +16,9 @@ from sovaudit.providers.interface import ProviderError
 
 PROVIDER = "azure"
 READ_METHODS = frozenset({"GET"})
+# Requests that read although they are not GETs: the Resource Graph query is a POST whose body
+# is the query; it changes nothing. Exactly this path (case-insensitive, as ARM reads paths).
+READING_POSTS = frozenset({"/providers/microsoft.resourcegraph/resources"})
 
 
 class ReadOnlyViolation(ProviderError):
@@ -24,14 +27,25 @@ class ReadOnlyViolation(ProviderError):
     def __init__(self, method: str, url: str) -> None:
         path = urllib.parse.urlsplit(url).path
         super().__init__(
-            PROVIDER, f"refused {method} {path}: sovaudit only sends GET requests to Azure"
+            PROVIDER,
+            f"refused {method} {path}: sovaudit only reads Azure "
+            "(GET, and the Resource Graph query)",
         )
         self.method = method
         self.url = url
 
 
+def reads(method: str, url: str) -> bool:
+    """Whether a request only reads: a GET, or the Resource Graph query POST."""
+    if method in READ_METHODS:
+        return True
+    path = urllib.parse.urlsplit(url).path.rstrip("/").casefold()
+    return method == "POST" and path in READING_POSTS
+
+
 class ReadOnlyPolicy:
-    """An azure-core HTTP policy that lets only GET requests through to the transport.
+    """An azure-core HTTP policy that lets only reads (GET, and the Resource Graph query)
+    through to the transport.
 
     Placed after the retry policy (``per_retry_policies``), so it also sees requests that other
     policies make on their own, such as the automatic resource-provider registration POST that
@@ -44,6 +58,6 @@ class ReadOnlyPolicy:
     def send(self, request: Any) -> Any:
         http_request = request.http_request
         method = str(http_request.method).upper()
-        if method not in READ_METHODS:
+        if not reads(method, str(http_request.url)):
             raise ReadOnlyViolation(method, str(http_request.url))
         return self.next.send(request)

@@ -25,7 +25,9 @@ from typing import Any
 from sovaudit import progress
 from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
+from sovaudit.providers.azure.estate import assets_from_rows
 from sovaudit.providers.azure.failures import describe_failure
+from sovaudit.providers.azure.graph import CONTAINERS_QUERY, query_rows
 from sovaudit.providers.azure.guard import PROVIDER, ReadOnlyViolation
 from sovaudit.providers.azure.resources import resource_asset
 from sovaudit.providers.azure.scope import Subscription
@@ -41,6 +43,7 @@ from sovaudit.providers.azure.subscriptions import configured, visible
 from sovaudit.providers.interface import (
     NOT_FINISHED,
     Provider,
+    ProviderError,
     SourceOption,
     unexpected_answer,
 )
@@ -60,6 +63,13 @@ class AzureProvider(Provider):
             metavar="ID",
         ),
         SourceOption(
+            "management_groups",
+            "Azure management group whose subscriptions to read through Resource Graph "
+            "(default: every subscription the identity can see); repeatable.",
+            multiple=True,
+            metavar="ID",
+        ),
+        SourceOption(
             "endpoint",
             "Azure Resource Manager endpoint, for sovereign clouds (default: the public cloud).",
             kind="https_url",
@@ -73,10 +83,12 @@ class AzureProvider(Provider):
         endpoint: str | None = None,
         credential: Any = None,
         max_workers: int = 8,
+        management_groups: Sequence[str] = (),
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.subscriptions = tuple(s.strip() for s in subscriptions if s and s.strip())
+        self.management_groups = tuple(g.strip() for g in management_groups if g and g.strip())
         self.endpoint = (endpoint or PUBLIC_ARM).rstrip("/")
         parsed = urllib.parse.urlsplit(self.endpoint)
         if parsed.scheme != "https" or not parsed.netloc:
@@ -93,8 +105,12 @@ class AzureProvider(Provider):
         subscriptions = options.get("subscriptions") or ()
         if isinstance(subscriptions, str):
             subscriptions = [s.strip() for s in subscriptions.split(",") if s.strip()]
+        groups = options.get("management_groups") or ()
+        if isinstance(groups, str):
+            groups = [g.strip() for g in groups.split(",") if g.strip()]
         return cls(
             subscriptions=tuple(subscriptions),
+            management_groups=tuple(groups),
             endpoint=options.get("endpoint") or None,
             credential=options.get("credential"),
             max_workers=int(options.get("max_workers") or 8),
@@ -180,8 +196,85 @@ class AzureProvider(Provider):
 
         return probe(self)
 
+    def _paired(self, location: str) -> str | None:
+        """The region's pair, from the catalogue (what a geo-redundant copy is kept in)."""
+        locator = getattr(self, "locator", None)
+        region = locator.find_region(PROVIDER, location) if locator is not None else None
+        return region.paired_region if region is not None else None
+
+    def _from_graph(self) -> list[Asset] | None:
+        """The tenant (or the subscriptions and management groups given) in one paged query;
+        None when Resource Graph is not installed or not allowed, for the ARM fallback."""
+        session = self._session()
+        client = session.resource_graph()
+        if client is None:
+            log.info("azure: azure-mgmt-resourcegraph is not installed: listing through ARM")
+            return None
+        sdk = self._sdk_modules()
+        scope = ",".join(self.subscriptions or self.management_groups) or "tenant"
+        progress.scopes_planned(self.name, 1)
+        try:
+            with client:
+                models = sdk.graph_models
+                rows = list(query_rows(client, models, self.subscriptions, self.management_groups))
+                unread = (
+                    [] if self.subscriptions or self.management_groups else self._unread(client)
+                )
+        except sdk.HttpResponseError as exc:
+            if getattr(exc, "status_code", None) in (401, 403) and not self.management_groups:
+                log.warning(
+                    "azure: Resource Graph not allowed (%s): listing each subscription "
+                    "through ARM instead",
+                    describe_failure(exc, "querying Resource Graph"),
+                )
+                return None
+            return self._graph_failed(scope, describe_failure(exc, "querying Resource Graph"))
+        except sdk.ServiceRequestError as exc:  # unreachable, untrusted TLS: nothing can start
+            raise ProviderError(
+                PROVIDER, describe_failure(exc, "querying Resource Graph")
+            ) from None
+        except (sdk.AzureError, ReadOnlyViolation) as exc:
+            return self._graph_failed(scope, describe_failure(exc, "querying Resource Graph"))
+        assets = assets_from_rows(rows, self._paired)
+        self._errors.extend(unread)
+        progress.scope_finished(self.name, scope, len(assets), failed=bool(unread))
+        return assets
+
+    def _graph_failed(self, scope: str, message: str) -> list[Asset]:
+        self._errors.append(ScanError(PROVIDER, scope, message))
+        progress.scope_finished(self.name, scope, 0, failed=True)
+        return []
+
+    def _unread(self, client: Any) -> list[ScanError]:
+        """Subscriptions the identity can see but whose resources Resource Graph did not
+        return: a tenant-wide query leaves them out silently, so they are said here."""
+        sdk = self._sdk_modules()
+        readable = {
+            str(row.get("subscriptionId", "")).casefold()
+            for row in query_rows(client, sdk.graph_models, query=CONTAINERS_QUERY)
+        }
+        return [
+            ScanError(
+                PROVIDER,
+                target.subscription_id,
+                "the identity can see this subscription but Resource Graph returns none of "
+                "its resources: grant it the Reader role on the subscription",
+            )
+            for target in visible(self._session())
+            if target.subscription_id.casefold() not in readable
+        ]
+
     def collect(self) -> Iterator[Asset]:
         self._start()
+        from_graph = self._from_graph()
+        if from_graph is not None:
+            log.info("azure: %d resource(s) through Resource Graph", len(from_graph))
+            yield from from_graph
+            return
+        if self.management_groups:
+            raise ProviderError(
+                PROVIDER, "--azure-management-group needs Resource Graph (azure-mgmt-resourcegraph)"
+            )
         targets = self._targets()
         log.info("azure: reading %d subscription(s)", len(targets))
         progress.scopes_planned(self.name, len(targets))

@@ -80,6 +80,10 @@ def load_sdk() -> SimpleNamespace:
         from azure.mgmt.storage import StorageManagementClient
     except ImportError:
         raise ProviderError(PROVIDER, MISSING_STORAGE_SDK) from None
+    # Resource Graph is optional at run time: without it every subscription is listed
+    # through ARM, as before (slower, and copies of fewer kinds).
+    graph_client = _first_of(("azure.mgmt.resourcegraph", "ResourceGraphClient"))
+    graph_models = _first_of(("azure.mgmt.resourcegraph", "models"))
     return SimpleNamespace(
         AzureError=AzureError,
         ClientAuthenticationError=ClientAuthenticationError,
@@ -90,6 +94,8 @@ def load_sdk() -> SimpleNamespace:
         ResourceManagementClient=resource_client,
         SubscriptionClient=subscription_client,
         StorageManagementClient=StorageManagementClient,
+        ResourceGraphClient=graph_client,
+        graph_models=graph_models,
     )
 
 
@@ -139,6 +145,12 @@ class ArmSession:
 
     def storage(self, subscription_id: str) -> Any:
         return self.client(self.sdk.StorageManagementClient, subscription_id)
+
+    def resource_graph(self) -> Any:
+        """The Resource Graph client, or None when azure-mgmt-resourcegraph is not installed."""
+        if self.sdk.ResourceGraphClient is None:
+            return None
+        return self.client(self.sdk.ResourceGraphClient)
 
     def require_token(self) -> None:
         """Check a token can be had, once, so a missing login is one message, not N."""

@@ -61,6 +61,11 @@ READERS: dict[str, tuple[str, str]] = {
         "sovaudit.inputs.terraform.reader:READER",
         "Terraform or OpenTofu plan or state, as `terraform show -json` writes it, or a state file",
     ),
+    "azure": (
+        "sovaudit.inputs.azure_listing:READER",
+        "Azure Resource Graph or ARM listing (`az graph query -o json`, "
+        "`az resource list -o json`)",
+    ),
     "inventory": (
         "sovaudit.inputs.inventory.reader:READER",
         "sovaudit inventory (YAML, JSON, CSV) or a previous scan's JSON",

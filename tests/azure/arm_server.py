@@ -11,7 +11,16 @@ need is data on the server object, so each test can shape it:
 - ``forbidden``: subscriptions that answer 403 AuthorizationFailed to everything;
 - ``throttle_once``: paths (without query) that answer 429 with ``Retry-After: 1`` the first
   time and normally after that;
-- ``requests``: every request received, as ``(method, path-with-query)``, in arrival order.
+- ``requests``: every request received, as ``(method, path-with-query)``, in arrival order;
+- ``graph``: whether Resource Graph answers (False, the default: 403, as for an identity
+  without Resource Graph access, so the provider lists each subscription through ARM); when
+  it does, ``POST /providers/Microsoft.ResourceGraph/resources`` answers the ``Resources``
+  query with every readable subscription's resources and storage accounts as rows (type
+  lower-cased, ``subscriptionId`` added, as Resource Graph writes them), ``graph_page_size``
+  rows per page with ``$skipToken``, and the ``ResourceContainers`` query with the readable
+  subscriptions; ``graph_rows[sub]`` adds rows of types ARM's listing does not return;
+  ``graph_quota_spent_once`` makes the first page say the user quota is spent;
+  ``graph_bodies`` keeps each query's JSON body.
 
 Requests without a bearer token answer 401, as ARM does; any method other than GET answers
 405 (and is logged, which is what the read-only tests look for).
@@ -28,6 +37,7 @@ import urllib.parse
 from typing import Any
 
 HOST = "127.0.0.1"
+GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
 SUBSCRIPTIONS_PAGE = 2
 
 
@@ -47,6 +57,11 @@ class ArmServer:
         self.throttle_once: set[str] = set()
         self.requests: list[tuple[str, str]] = []
         self.tokens: list[str] = []
+        self.graph = False
+        self.graph_page_size = 2
+        self.graph_rows: dict[str, list[dict[str, Any]]] = {}
+        self.graph_quota_spent_once = False
+        self.graph_bodies: list[dict[str, Any]] = []
         self._throttled: set[str] = set()
         self._lock = threading.Lock()
         # Set to let every silent request go (at stop); each waits at most SILENT_FOR anyway.
@@ -83,15 +98,33 @@ class ArmServer:
             self.requests = []
             self.tokens = []
             self._throttled = set()
+            self.graph = False
+            self.graph_page_size = 2
+            self.graph_rows = {}
+            self.graph_quota_spent_once = False
+            self.graph_bodies = []
 
     @property
     def methods(self) -> set[str]:
         return {method for method, _ in self.requests}
 
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        """Requests that are neither a GET nor the Resource Graph query (a read sent as POST)."""
+        return [
+            (method, path)
+            for method, path in self.requests
+            if method != "GET"
+            and not (
+                method == "POST"
+                and urllib.parse.urlsplit(path).path.rstrip("/").casefold() == GRAPH_PATH
+            )
+        ]
+
     # --- routing ---------------------------------------------------------------------------
 
     def answer(
-        self, method: str, raw_path: str, authorization: str | None
+        self, method: str, raw_path: str, authorization: str | None, body: bytes = b""
     ) -> tuple[int, dict[str, str], Any]:
         """Status, extra headers and JSON body for one request."""
         with self._lock:
@@ -100,6 +133,11 @@ class ArmServer:
             return 401, {}, _error("AuthenticationFailed", "Authentication failed.")
         with self._lock:
             self.tokens.append(authorization.removeprefix("Bearer "))
+        if (
+            method == "POST"
+            and urllib.parse.urlsplit(raw_path).path.rstrip("/").casefold() == GRAPH_PATH
+        ):
+            return self._graph(raw_path, body)
         if method != "GET":
             return 405, {}, _error("MethodNotAllowed", f"{method} is not served by the stand-in")
         parsed = urllib.parse.urlsplit(raw_path)
@@ -147,6 +185,72 @@ class ArmServer:
                 return 200, {}, {"value": self.storage_accounts.get(sub, [])}
         return 404, {}, _error("InvalidResourceType", f"No route for {path} in the stand-in.")
 
+    # --- Resource Graph --------------------------------------------------------------------
+
+    def _readable(self) -> list[str]:
+        known = [s["subscriptionId"] for s in self.subscriptions] + list(self.resources)
+        bad = self.forbidden | self.silent | self.garbled
+        return [sub for sub in dict.fromkeys(known) if sub not in bad]
+
+    def _graph_rows(self, subscriptions: list[str]) -> list[dict[str, Any]]:
+        rows = []
+        for sub in subscriptions:
+            listed = [*self.resources.get(sub, []), *self.storage_accounts.get(sub, [])]
+            by_id: dict[str, dict[str, Any]] = {}
+            for item in listed:  # the storage API's entry is the fuller one
+                by_id[str(item["id"]).casefold()] = item
+            for item in [*by_id.values(), *self.graph_rows.get(sub, [])]:
+                row = {**item, "type": str(item.get("type", "")).casefold(), "subscriptionId": sub}
+                row.setdefault("properties", {})
+                rows.append(row)
+        return rows
+
+    def _graph(self, raw_path: str, body: bytes) -> tuple[int, dict[str, str], Any]:
+        if "api-version" not in urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query):
+            return 400, {}, _error("MissingApiVersionParameter", "The api-version is missing.")
+        if not self.graph:
+            return (
+                403,
+                {},
+                _error(
+                    "AuthorizationFailed",
+                    "The client does not have authorization to perform action "
+                    "'Microsoft.ResourceGraph/resources/read'.",
+                ),
+            )
+        request = json.loads(body or b"{}")
+        with self._lock:
+            self.graph_bodies.append(request)
+        readable = self._readable()
+        asked = request.get("subscriptions") or readable
+        denied = [sub for sub in asked if sub in self.forbidden]
+        if denied:
+            return 403, {}, _forbidden(denied[0], "/providers/Microsoft.ResourceGraph/resources")
+        subscriptions = [sub for sub in asked if sub in readable]
+        query = str(request.get("query", ""))
+        if query.startswith("ResourceContainers"):
+            rows = [{"subscriptionId": sub} for sub in subscriptions]
+        else:
+            rows = self._graph_rows(subscriptions)
+        options = request.get("options") or {}
+        skip = int(options.get("$skipToken") or 0)
+        size = min(int(options.get("$top") or 1000), self.graph_page_size)
+        page = rows[skip : skip + size]
+        answer: dict[str, Any] = {
+            "totalRecords": len(rows),
+            "count": len(page),
+            "resultTruncated": "false",
+            "data": page,
+            "facets": [],
+        }
+        if skip + size < len(rows):
+            answer["$skipToken"] = str(skip + size)
+        headers = {"x-ms-user-quota-remaining": "14", "x-ms-user-quota-resets-after": "00:00:05"}
+        if self.graph_quota_spent_once and skip == 0:
+            self.graph_quota_spent_once = False
+            headers = {"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:01"}
+        return 200, headers, answer
+
     def _page(self, raw_path: str, items: list[dict[str, Any]], skip: int, size: int) -> Any:
         page: dict[str, Any] = {"value": items[skip : skip + size]}
         if skip + size < len(items):
@@ -181,16 +285,15 @@ def _handler(server: ArmServer) -> type[http.server.BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self.rfile.read(length) if length else b""
             if server.never_answers(self.path):
                 server.release.wait(SILENT_FOR)  # accept, then say nothing
                 self.close_connection = True
                 return
-            status, headers, body = server.answer(
-                self.command, self.path, self.headers.get("Authorization")
+            status, headers, answer = server.answer(
+                self.command, self.path, self.headers.get("Authorization"), body
             )
-            data = json.dumps(body).encode()
+            data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))

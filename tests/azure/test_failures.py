@@ -72,5 +72,6 @@ def test_a_failure_that_never_reached_arm_says_so() -> None:
 def test_the_guard_refusal_is_kept_as_it_is() -> None:
     refusal = ReadOnlyViolation("POST", "https://arm.example/subscriptions/x/register?a=1")
     assert describe_failure(refusal, "listing resources") == (
-        "refused POST /subscriptions/x/register: sovaudit only sends GET requests to Azure"
+        "refused POST /subscriptions/x/register: sovaudit only reads Azure "
+        "(GET, and the Resource Graph query)"
     )

@@ -75,7 +75,7 @@ def test_a_denied_subscription_is_worded_as_the_scans_error_entry(estate: ArmSer
     assert str(probed.value).startswith(
         "access denied while listing resources (403 AuthorizationFailed): "
     )
-    assert estate.methods == {"GET"}
+    assert estate.writes == []
 
 
 def test_the_cli_probe_with_the_azure_cli_logged_in(estate: ArmServer, tmp_path: Path) -> None:

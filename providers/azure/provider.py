@@ -27,7 +27,12 @@ from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
 from sovaudit.providers.azure.estate import assets_from_rows
 from sovaudit.providers.azure.failures import describe_failure
-from sovaudit.providers.azure.graph import CONTAINERS_QUERY, query_rows
+from sovaudit.providers.azure.graph import (
+    CONTAINERS_QUERY,
+    query_groups,
+    query_rows,
+    subscription_groups,
+)
 from sovaudit.providers.azure.guard import PROVIDER, ReadOnlyViolation
 from sovaudit.providers.azure.resources import resource_asset
 from sovaudit.providers.azure.scope import Subscription
@@ -51,10 +56,29 @@ from sovaudit.providers.interface import (
 log = logging.getLogger(__name__)
 
 
+# Where a storage account's blobs are (--sample-content); sovereign clouds have other suffixes.
+PUBLIC_BLOB_ENDPOINT = "https://{account}.blob.core.windows.net"
+
+
+def _blob_endpoint(template: str | None) -> str:
+    """The blob endpoint template, checked: https, or http on loopback (an emulator)."""
+    template = (template or PUBLIC_BLOB_ENDPOINT).rstrip("/")
+    if "{account}" not in template:
+        raise ValueError(f"the blob endpoint needs {{account}} for the account name: {template!r}")
+    parsed = urllib.parse.urlsplit(template.replace("{account}", "account"))
+    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise ValueError(
+            f"the blob endpoint must be https:// (http only on 127.0.0.1): {template!r}"
+        )
+    return template
+
+
 class AzureProvider(Provider):
     """Reads every subscription the identity can see, or the ones given."""
 
     name = PROVIDER
+    samples_content = True
     options = (
         SourceOption(
             "subscriptions",
@@ -68,6 +92,14 @@ class AzureProvider(Provider):
             "(default: every subscription the identity can see); repeatable.",
             multiple=True,
             metavar="ID",
+        ),
+        SourceOption(
+            "blob_endpoint",
+            "Blob service URL of each storage account for --sample-content, with {account} "
+            "for its name (default: https://{account}.blob.core.windows.net; plain http only "
+            "on 127.0.0.1, for an emulator).",
+            metavar="URL",
+            enables=False,
         ),
         SourceOption(
             "endpoint",
@@ -84,11 +116,15 @@ class AzureProvider(Provider):
         credential: Any = None,
         max_workers: int = 8,
         management_groups: Sequence[str] = (),
+        content_sampling: Any = None,
+        blob_endpoint: str | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
         self.subscriptions = tuple(s.strip() for s in subscriptions if s and s.strip())
         self.management_groups = tuple(g.strip() for g in management_groups if g and g.strip())
+        self.content_sampling = content_sampling  # SamplingLimits, from --sample-content
+        self.blob_endpoint = _blob_endpoint(blob_endpoint)
         self.endpoint = (endpoint or PUBLIC_ARM).rstrip("/")
         parsed = urllib.parse.urlsplit(self.endpoint)
         if parsed.scheme != "https" or not parsed.netloc:
@@ -99,6 +135,7 @@ class AzureProvider(Provider):
         self.max_workers = max_workers
         self._errors: list[ScanError] = []
         self._sdk: SimpleNamespace | None = None
+        self._listed_subscriptions: list[Subscription] | None = None
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> AzureProvider:
@@ -112,6 +149,8 @@ class AzureProvider(Provider):
             subscriptions=tuple(subscriptions),
             management_groups=tuple(groups),
             endpoint=options.get("endpoint") or None,
+            content_sampling=options.get("content_sampling") or None,
+            blob_endpoint=options.get("blob_endpoint") or None,
             credential=options.get("credential"),
             max_workers=int(options.get("max_workers") or 8),
         )
@@ -159,10 +198,16 @@ class AzureProvider(Provider):
         """Check a token can be had, once, so a missing login is one message, not N."""
         self._session().require_token()
 
+    def _visible(self) -> list[Subscription]:
+        """The subscriptions the identity can see, listed once per scan."""
+        if self._listed_subscriptions is None:
+            self._listed_subscriptions = visible(self._session())
+        return self._listed_subscriptions
+
     def _targets(self) -> list[Subscription]:
         if self.subscriptions:
             return configured(self.subscriptions)
-        return visible(self._session())
+        return self._visible()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -216,10 +261,17 @@ class AzureProvider(Provider):
         try:
             with client:
                 models = sdk.graph_models
-                rows = list(query_rows(client, models, self.subscriptions, self.management_groups))
-                unread = (
-                    [] if self.subscriptions or self.management_groups else self._unread(client)
-                )
+                if self.management_groups:
+                    rows = list(query_rows(client, models, (), self.management_groups))
+                    unread: list[ScanError] = []
+                else:
+                    # The tenant's subscriptions are listed first (one cheap GET) so the query
+                    # can be split across a few concurrent streams, and so a subscription
+                    # Resource Graph leaves out can be named.
+                    targets = [] if self.subscriptions else self._visible()
+                    wanted = list(self.subscriptions) or [t.subscription_id for t in targets]
+                    rows = query_groups(session.resource_graph, models, subscription_groups(wanted))
+                    unread = self._unread(client, targets) if targets else []
         except sdk.HttpResponseError as exc:
             if getattr(exc, "status_code", None) in (401, 403) and not self.management_groups:
                 log.warning(
@@ -245,13 +297,18 @@ class AzureProvider(Provider):
         progress.scope_finished(self.name, scope, 0, failed=True)
         return []
 
-    def _unread(self, client: Any) -> list[ScanError]:
+    def _unread(self, client: Any, targets: Sequence[Subscription]) -> list[ScanError]:
         """Subscriptions the identity can see but whose resources Resource Graph did not
         return: a tenant-wide query leaves them out silently, so they are said here."""
         sdk = self._sdk_modules()
         readable = {
             str(row.get("subscriptionId", "")).casefold()
-            for row in query_rows(client, sdk.graph_models, query=CONTAINERS_QUERY)
+            for row in query_rows(
+                client,
+                sdk.graph_models,
+                [t.subscription_id for t in targets],
+                query=CONTAINERS_QUERY,
+            )
         }
         return [
             ScanError(
@@ -260,17 +317,39 @@ class AzureProvider(Provider):
                 "the identity can see this subscription but Resource Graph returns none of "
                 "its resources: grant it the Reader role on the subscription",
             )
-            for target in visible(self._session())
+            for target in targets
             if target.subscription_id.casefold() not in readable
         ]
 
     def collect(self) -> Iterator[Asset]:
         self._start()
+        yield from self._sampled(self._listed())
+
+    def _sampled(self, assets: list[Asset]) -> list[Asset]:
+        """The assets, storage accounts sampled when --sample-content asks (blobs.py)."""
+        if self.content_sampling is None:
+            return assets
+        from sovaudit.classify.content.sample import Sampler
+        from sovaudit.providers.azure.blobs import blob_service, sample_accounts
+
+        accounts = [i for i, a in enumerate(assets) if a.service == "storage" and a.name]
+        credential = self._credential()
+        sampled, errors = sample_accounts(
+            [assets[i] for i in accounts],
+            Sampler(self.content_sampling),
+            lambda asset: blob_service(self.blob_endpoint.format(account=asset.name), credential),
+        )
+        self._errors.extend(errors)
+        result = list(assets)
+        for index, asset in zip(accounts, sampled, strict=True):
+            result[index] = asset
+        return result
+
+    def _listed(self) -> list[Asset]:
         from_graph = self._from_graph()
         if from_graph is not None:
             log.info("azure: %d resource(s) through Resource Graph", len(from_graph))
-            yield from from_graph
-            return
+            return from_graph
         if self.management_groups:
             raise ProviderError(
                 PROVIDER, "--azure-management-group needs Resource Graph (azure-mgmt-resourcegraph)"
@@ -295,4 +374,4 @@ class AzureProvider(Provider):
                 log.info("azure: %s: %s", error.scope, error.message)
             self._errors.extend(errors)
             collected.extend(assets)
-        yield from collected
+        return collected

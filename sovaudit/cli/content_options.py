@@ -98,10 +98,11 @@ def content_options(func: F) -> F:
         "--sample-content",
         is_flag=True,
         default=False,
-        help="Read a bounded sample of each S3/GCS bucket's objects and classify the bucket as "
-        "personal or sensitive when it holds Mexican personal identifiers (CURP, RFC, CLABE, "
-        "NSS, INE, phones, e-mail). Needs s3:GetObject/storage.objects.get; reports counts and "
-        "masked examples, never values. See docs/content-sampling.md.",
+        help="Read a bounded sample of the objects of each S3/GCS bucket and Azure storage "
+        "account and classify it as personal or sensitive when it holds Mexican personal "
+        "identifiers (CURP, RFC, CLABE, NSS, INE, phones, e-mail). Needs s3:GetObject, "
+        "storage.objects.get or Storage Blob Data Reader; reports counts and masked examples, "
+        "never values. See docs/content-sampling.md.",
     )(func)
 
 

@@ -57,11 +57,13 @@ class ArmServer:
         self.throttle_once: set[str] = set()
         self.requests: list[tuple[str, str]] = []
         self.tokens: list[str] = []
+        self.delay = 0.0  # seconds before each answer (bench/bench_azure.py: a real round trip)
         self.graph = False
         self.graph_page_size = 2
         self.graph_rows: dict[str, list[dict[str, Any]]] = {}
         self.graph_quota_spent_once = False
         self.graph_bodies: list[dict[str, Any]] = []
+        self._graph_cache: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
         self._throttled: set[str] = set()
         self._lock = threading.Lock()
         # Set to let every silent request go (at stop); each waits at most SILENT_FOR anyway.
@@ -103,6 +105,7 @@ class ArmServer:
             self.graph_rows = {}
             self.graph_quota_spent_once = False
             self.graph_bodies = []
+            self._graph_cache = {}
 
     @property
     def methods(self) -> set[str]:
@@ -228,10 +231,17 @@ class ArmServer:
             return 403, {}, _forbidden(denied[0], "/providers/Microsoft.ResourceGraph/resources")
         subscriptions = [sub for sub in asked if sub in readable]
         query = str(request.get("query", ""))
-        if query.startswith("ResourceContainers"):
-            rows = [{"subscriptionId": sub} for sub in subscriptions]
-        else:
-            rows = self._graph_rows(subscriptions)
+        key = (query, tuple(subscriptions))
+        rows = self._graph_cache.get(key)  # the same query's pages share one result
+        if rows is None:
+            if query.startswith("ResourceContainers"):
+                rows = [{"subscriptionId": sub} for sub in subscriptions]
+            else:
+                rows = self._graph_rows(subscriptions)
+            if request.get("options", {}).get("$skipToken"):
+                self._graph_cache[key] = rows
+            else:
+                self._graph_cache = {key: rows}
         options = request.get("options") or {}
         skip = int(options.get("$skipToken") or 0)
         size = min(int(options.get("$top") or 1000), self.graph_page_size)
@@ -290,6 +300,8 @@ def _handler(server: ArmServer) -> type[http.server.BaseHTTPRequestHandler]:
                 server.release.wait(SILENT_FOR)  # accept, then say nothing
                 self.close_connection = True
                 return
+            if server.delay:
+                time.sleep(server.delay)
             status, headers, answer = server.answer(
                 self.command, self.path, self.headers.get("Authorization"), body
             )

@@ -251,7 +251,7 @@ def test_config_check_says_when_content_sampling_has_nothing_to_sample(
     config = retail_config(tmp_path, "sample_content: {objects_per_bucket: 5}\n")
     result = runner.invoke(cli, ["config", "check", "--config", str(config)])
     assert result.exit_code == 2, result.output
-    assert "add --provider aws or --provider gcp" in result.output
+    assert "add --provider aws or --provider azure or --provider gcp" in result.output
 
     config = retail_config(
         tmp_path, "  gcp: {projects: [retail-prod]}\nsample_content: {bytes_per_object: 64KiB}\n"

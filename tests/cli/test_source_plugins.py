@@ -59,7 +59,7 @@ def test_option_schemas_follow_their_kinds() -> None:
 
 
 def test_built_in_samplers_are_declared() -> None:
-    assert set(samplers()) >= {"aws", "gcp"}
+    assert set(samplers()) >= {"aws", "azure", "gcp"}
     assert {"aws", "gcp", "azure", "net"} <= set(declared())
 
 

@@ -350,3 +350,46 @@ def test_display_names_never_shadow_codes(tmp_path: Path) -> None:
     catalogue = load_catalogue(tmp_path)
     assert catalogue.lookup("acme", "west").countries == ("CA",)
     assert catalogue.lookup("acme", "WEST").countries == ("CA",)
+
+
+@pytest.mark.parametrize(
+    ("service", "code", "countries"),
+    [
+        ("spanner", "nam-eur-asia1", {"US", "BE", "TW"}),  # three continents
+        ("spanner", "nam3", {"US"}),
+        ("spanner", "eur3", {"BE", "NL", "FI"}),
+        ("spanner", "eur5", {"GB", "BE", "NL"}),  # not GCS's EUR5 (Belgium + London)
+        ("gcs", "EUR5", {"BE", "GB"}),
+        ("spanner", "asia1", {"JP", "KR"}),  # not GCS's ASIA1 (Tokyo + Osaka)
+        ("gcs", "ASIA1", {"JP"}),
+        ("firestore", "nam5", {"US"}),
+        ("firestore", "eur3", {"BE", "NL", "FI"}),
+    ],
+)
+def test_spanner_and_firestore_multi_regions(
+    catalogue: Catalogue, service: str, code: str, countries: set[str]
+) -> None:
+    from sovaudit.locate.regions import Locator
+
+    location = Locator(catalogue).locate("gcp", code, service=service)
+    assert set(location.countries) == countries
+
+
+def test_spanner_and_firestore_multi_region_members_are_catalogued(catalogue: Catalogue) -> None:
+    for code in (
+        "nam3",
+        "nam6",
+        "nam7",
+        "nam-eur-asia1",
+        "eur3",
+        "eur6",
+        "spanner-eur5",
+        "spanner-asia1",
+        "nam5",
+    ):
+        region = catalogue.lookup("gcp", code)
+        assert region is not None, code
+        assert region.kind == "multi-region"
+        members = [catalogue.lookup("gcp", member) for member in region.members]
+        assert None not in members, code
+        assert set(region.countries) == {c for m in members for c in m.countries}, code

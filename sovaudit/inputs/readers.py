@@ -66,6 +66,10 @@ READERS: dict[str, tuple[str, str]] = {
         "Azure Resource Graph or ARM listing (`az graph query -o json`, "
         "`az resource list -o json`)",
     ),
+    "gcp-assets": (
+        "sovaudit.inputs.cloud_asset:READER",
+        "Google Cloud Asset Inventory (`gcloud asset search-all-resources`, `export`, `list`)",
+    ),
     "inventory": (
         "sovaudit.inputs.inventory.reader:READER",
         "sovaudit inventory (YAML, JSON, CSV) or a previous scan's JSON",

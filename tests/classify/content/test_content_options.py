@@ -103,5 +103,5 @@ def test_attach_to_the_providers_that_sample() -> None:
     assert options["gcp"]["content_sampling"] is limits
     assert "content_sampling" not in options["net"]
     attach_content_sampling(options, None)  # off: nothing to do
-    with pytest.raises(UsageError, match="--provider aws or --provider gcp"):
+    with pytest.raises(UsageError, match="--provider aws or --provider azure or --provider gcp"):
         attach_content_sampling({"net": {}}, limits)

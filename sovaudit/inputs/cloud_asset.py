@@ -30,7 +30,7 @@ def _first_line(head: bytes) -> Any:
     line = head.split(b"\n", 1)[0].strip()
     try:
         return json.loads(line) if line.startswith(b"{") else None
-    except ValueError:
+    except (ValueError, RecursionError):  # the inventory reader says what is wrong with it
         return None
 
 

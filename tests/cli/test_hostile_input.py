@@ -238,3 +238,23 @@ def test_a_file_size_limit_names_the_report_not_the_temporary(tmp_path: Path) ->
     assert result.returncode == 2
     assert stderr_lines(result) == [f"sovaudit: error: {out}: cannot be written: File too large"]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # a JSON list: the export readers look at its first item
+        '{"name": "//x.googleapis.com/a", "asset_type": "x.googleapis.com/A", "resource": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}\n{}\n",  # NDJSON whose first line is too deep
+    ],
+)
+def test_deep_json_of_other_shapes_is_one_line_too(tmp_path: Path, text: str) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(text)
+    result = sovaudit("scan", str(deep), timeout=30)
+    assert result.returncode == 2
+    [line] = stderr_lines(result)
+    assert line.startswith(f"sovaudit: error: {deep}")
+    assert "Traceback" not in result.stderr

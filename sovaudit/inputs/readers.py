@@ -70,6 +70,10 @@ READERS: dict[str, tuple[str, str]] = {
         "sovaudit.inputs.cloud_asset:READER",
         "Google Cloud Asset Inventory (`gcloud asset search-all-resources`, `export`, `list`)",
     ),
+    "aws-config": (
+        "sovaudit.inputs.aws_config:READER",
+        "AWS Config items (`aws configservice select-resource-config`, snapshots, history)",
+    ),
     "inventory": (
         "sovaudit.inputs.inventory.reader:READER",
         "sovaudit inventory (YAML, JSON, CSV) or a previous scan's JSON",

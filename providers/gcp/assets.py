@@ -24,6 +24,7 @@ from sovaudit.model import Asset, Copy, evolve, unknown_location
 
 PROVIDER = "gcp"
 NON_REGIONAL = frozenset({"global"})
+BIGTABLE_CLUSTER = "bigtableadmin.googleapis.com/Cluster"
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -170,6 +171,14 @@ def _firestore(record: Record) -> Place:
     return Place(region=where) if where else _generic(record)
 
 
+def _cluster(record: Record) -> Place:
+    """A Bigtable cluster: its zone (``projects/p/locations/us-central1-b`` in its data)."""
+    zone = record.location or last(record.data.get("location"))
+    if zone and zone_region(zone):
+        return Place(region=zone_region(zone), zone=zone)
+    return _generic(record)
+
+
 def _zonal(record: Record) -> Place:
     zone = last(record.data.get("zone"))
     if zone:
@@ -230,7 +239,7 @@ TYPES: dict[str, tuple[str, str, Callable[[Record], Place]]] = {
     "spanner.googleapis.com/Instance": ("spanner", "database", _spanner),
     "firestore.googleapis.com/Database": ("firestore", "database", _firestore),
     "bigtableadmin.googleapis.com/Instance": ("bigtable", "database", _generic),
-    "bigtableadmin.googleapis.com/Cluster": ("bigtable", "database", _generic),
+    BIGTABLE_CLUSTER: ("bigtable", "database", _cluster),
     "alloydb.googleapis.com/Cluster": ("alloydb", "database", _generic),
     "redis.googleapis.com/Instance": ("memorystore", "database", _generic),
     "file.googleapis.com/Instance": ("filestore", "file_store", _generic),
@@ -270,13 +279,38 @@ def record_asset(record: Record) -> Asset:
     )
 
 
+def _clusters(listed: list[Record], assets: dict[str, Asset]) -> None:
+    """A Bigtable instance's data is in each of its clusters: the first places the instance
+    (Cloud Asset gives the instance itself no location), the others are replicas. A cluster
+    whose instance is not in the export stays an asset of its own."""
+    for record in listed:
+        if record.asset_type != BIGTABLE_CLUSTER:
+            continue
+        parent = record.name.rsplit("/clusters/", 1)[0]
+        instance = assets.get(parent)
+        cluster = assets.get(record.name)
+        if instance is None or cluster is None:
+            continue
+        del assets[record.name]
+        region = cluster.region
+        if instance.region is None and instance.zone is None:
+            assets[parent] = evolve(
+                instance, region=region, zone=cluster.zone, location=unknown_location()
+            )
+        elif region and region != instance.region:
+            copy = Copy(kind="replica", region=region, target=record.name)
+            assets[parent] = evolve(instance, copies=(*instance.copies, copy))
+
+
 def assets_from_records(items: Iterable[Record]) -> list[Asset]:
     """Every record as an asset, each once, then the copies one record declares of another
-    (a Cloud SQL replica of its primary: the replica is its own asset too)."""
+    (a Cloud SQL replica of its primary: the replica is its own asset too; a Bigtable
+    instance's clusters)."""
     listed = list(items)
     assets: dict[str, Asset] = {}
     for record in listed:
         assets.setdefault(record.name, record_asset(record))
+    _clusters(listed, assets)
     sql = {
         (r.project, _text(r.data.get("name"))): r.name
         for r in listed

@@ -225,3 +225,84 @@ def test_a_broken_ndjson_line_names_its_line(tmp_path: Path):
     result = CliRunner().invoke(cli, ["scan", str(path)])
     assert result.exit_code == 2
     assert f"{path}:3" in result.stderr
+
+
+def test_every_other_interpreter(tmp_path: Path):
+    instance = f"//bigtableadmin.googleapis.com/projects/{P}/instances/eventos"
+    assets_in = [
+        _asset(
+            instance, "bigtableadmin.googleapis.com/Instance", {"displayName": "eventos"}, PERSONAL
+        ),
+        _asset(
+            f"{instance}/clusters/qro",
+            "bigtableadmin.googleapis.com/Cluster",
+            {"location": f"projects/{P}/locations/northamerica-south1-a"},
+        ),
+        _asset(
+            f"{instance}/clusters/iowa",
+            "bigtableadmin.googleapis.com/Cluster",
+            {"location": f"projects/{P}/locations/us-central1-b"},
+        ),
+        _asset(
+            f"//secretmanager.googleapis.com/projects/{P}/secrets/llave",
+            "secretmanager.googleapis.com/Secret",
+            {
+                "replication": {
+                    "userManaged": {
+                        "replicas": [{"location": "northamerica-south1"}, {"location": "us-east1"}]
+                    }
+                }
+            },
+        ),
+        _asset(
+            f"//secretmanager.googleapis.com/projects/{P}/secrets/auto",
+            "secretmanager.googleapis.com/Secret",
+            {"replication": {"automatic": {}}},
+        ),
+        _asset(
+            "//storage.googleapis.com/tienda-dual",
+            "storage.googleapis.com/Bucket",
+            {
+                "location": "US",
+                "locationType": "dual-region",
+                "customPlacementConfig": {"dataLocations": ["US-CENTRAL1", "US-EAST1"]},
+            },
+        ),
+        _asset(
+            f"//compute.googleapis.com/projects/{P}/regions/northamerica-south1/disks/rd",
+            "compute.googleapis.com/RegionDisk",
+            {
+                "region": f"https://www.googleapis.com/compute/v1/projects/{P}/regions/northamerica-south1"
+            },
+        ),
+        _asset(
+            f"//compute.googleapis.com/projects/{P}/global/images/base",
+            "compute.googleapis.com/Image",
+            {"storageLocations": ["eu"]},
+        ),
+        _asset(
+            f"//compute.googleapis.com/projects/{P}/global/networks/vpc",
+            "compute.googleapis.com/Network",
+            {"name": "vpc"},
+        ),
+    ]
+    path = tmp_path / "export.json"
+    path.write_text("".join(json.dumps(a) + "\n" for a in assets_in), encoding="utf-8")
+    assets = _located(path)
+    table = assets["eventos"]
+    assert table.location.countries == ("MX",)  # its first cluster's zone
+    assert [(c.kind, c.region) for c in table.copies] == [("replica", "us-central1")]
+    assert "qro" not in assets  # clusters are where the instance's data is, not assets
+    secret = assets["llave"]
+    assert secret.location.countries == ("MX",)
+    assert [(c.kind, c.region) for c in secret.copies] == [("replica", "us-east1")]
+    assert assets["auto"].location.countries == ()
+    assert "automatic replication" in (assets["auto"].location.note or "")
+    dual = assets["tienda-dual"]
+    assert dual.data_locations == ("us-central1", "us-east1")
+    assert {c.region for c in dual.copies} == {"us-central1", "us-east1"}
+    assert assets["rd"].location.countries == ("MX",)
+    assert "DE" in assets["base"].location.countries  # the eu multi-region
+    network = assets["vpc"]
+    assert network.kind == "resource"  # no interpreter: the generic reading
+    assert network.location.countries == ()  # a global resource: unknown, never home

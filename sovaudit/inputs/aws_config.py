@@ -66,6 +66,8 @@ class AwsConfigReader(Reader):
     name = "aws-config"
 
     def detects(self, peek: Peek) -> bool:
+        if not any(word in peek.head for word in (b"resourceType", b"QueryInfo", b"invokingEvent")):
+            return False  # every item names its resourceType near its start
         keys = peek.json_keys
         if "assets" in keys:
             return False

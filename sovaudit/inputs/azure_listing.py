@@ -34,6 +34,8 @@ class AzureListingReader(Reader):
     name = "azure"
 
     def detects(self, peek: Peek) -> bool:
+        if b"/subscriptions/" not in peek.head.lower():  # every row starts with its ARM id
+            return False
         if peek.json_array:
             return _resource(peek.first_item())
         keys = peek.json_keys

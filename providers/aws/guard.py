@@ -27,6 +27,8 @@ ALWAYS_ALLOWED = frozenset({("sts", "AssumeRole"), ("sts", "GetCallerIdentity")}
 # API operations whose IAM action has another name. Everything else is "<prefix>:<Operation>".
 IAM_ACTION_NAMES: dict[tuple[str, str], str] = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    # The Resource Groups Tagging API signs as "tagging"; IAM calls its actions "tag:".
+    ("tagging", "GetResources"): "tag:GetResources",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",

@@ -72,7 +72,7 @@ class ServiceCollector:
 
 def default_collectors() -> list[ServiceCollector]:
     """Every service the provider reads. Imported when a scan starts: botocore is needed."""
-    from sovaudit.providers.aws import backup, dynamodb, ec2, rds, s3
+    from sovaudit.providers.aws import backup, dynamodb, ec2, rds, s3, tagging
 
     return [
         ServiceCollector("s3", s3.collect, per_account=True),
@@ -80,6 +80,8 @@ def default_collectors() -> list[ServiceCollector]:
         ServiceCollector("rds", rds.collect),
         ServiceCollector("dynamodb", dynamodb.collect),
         ServiceCollector("backup", backup.collect),
+        # Every other tagged resource, of any service; the collectors above win a tie.
+        ServiceCollector("tagging", tagging.collect, finish=tagging.merge),
     ]
 
 

@@ -492,7 +492,7 @@ def test_policy_lists_what_each_collector_declares() -> None:
     import importlib
 
     declared: set[str] = set()
-    for name in ("ec2", "rds", "dynamodb", "backup"):
+    for name in ("ec2", "rds", "dynamodb", "backup", "tagging"):
         module = importlib.import_module(f"sovaudit.providers.aws.{name}")
         declared.update(getattr(module, "IAM_ACTIONS", ()))
     assert declared <= _policy_actions()

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sovaudit.model import Asset, Copy, evolve, unknown_location
+from sovaudit.providers.aws.scope import arn_region
 
 PROVIDER = "aws"
 NOT_A_ZONE = frozenset({"regional", "multiple availability zones", "not applicable", ""})
@@ -133,11 +134,6 @@ def item_asset(item: Mapping[str, Any]) -> Asset:
     )
 
 
-def _arn_region(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 4 and parts[3] else None
-
-
 def assets_from_items(items: Iterable[Mapping[str, Any]]) -> list[Asset]:
     """Every recorded resource (the latest item of each), then the copies items declare."""
     latest: dict[str, dict[str, Any]] = {}
@@ -198,7 +194,7 @@ def _copies(
         for replica in item["configuration"].get("readReplicaDBInstanceIdentifiers") or ():
             if not isinstance(replica, str):
                 continue
-            region = _arn_region(replica)
+            region = arn_region(replica)
             known = assets.get(databases.get(replica.rsplit(":", 1)[-1], ""))
             region = region or (known.region if known is not None else None)
             if region:

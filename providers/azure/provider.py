@@ -244,8 +244,7 @@ class AzureProvider(Provider):
     def _paired(self, location: str) -> str | None:
         """The region's pair, from the catalogue (what a geo-redundant copy is kept in)."""
         locator = getattr(self, "locator", None)
-        region = locator.find_region(PROVIDER, location) if locator is not None else None
-        return region.paired_region if region is not None else None
+        return locator.paired_region(PROVIDER, location) if locator is not None else None
 
     def _from_graph(self) -> list[Asset] | None:
         """The tenant (or the subscriptions and management groups given) in one paged query;

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sovaudit.providers.gcp.assets import Record, records
+from sovaudit.model import Asset, ScanError
+from sovaudit.providers.gcp.assets import PROVIDER, Record, assets_from_records, records
 
 # Asset types whose resource data (not only location and labels) is read.
 DATA_TYPES = (
@@ -40,6 +41,31 @@ SEARCH_PAGE = 500
 LIST_PAGE = 1000
 ROLE = "roles/cloudasset.viewer"
 _API_DISABLED = frozenset({"SERVICE_DISABLED", "accessNotConfigured"})
+
+
+def require_sdk() -> None:
+    try:
+        import google.cloud.asset_v1  # noqa: F401
+    except ImportError:
+        from sovaudit.providers.interface import ProviderError
+
+        raise ProviderError(
+            PROVIDER, "--gcp-scope needs google-cloud-asset: pip install 'sovaudit[gcp]'"
+        ) from None
+
+
+def scope_assets(
+    credentials: Any, scope: str, endpoint: str | None
+) -> tuple[list[Asset], list[ScanError]]:
+    """One scope's assets, or its error entry when it cannot be read."""
+    from sovaudit.providers.gcp.failures import ReadOnlyViolation, read_errors
+
+    failures: tuple[type[BaseException], ...] = (*read_errors(), ReadOnlyViolation)
+    try:
+        found = read_scope(lambda: client(credentials, endpoint), scope)
+    except failures as exc:
+        return [], [ScanError(PROVIDER, scope, describe_scope_failure(exc, scope))]
+    return assets_from_records(found), []
 
 
 def client(credentials: Any, endpoint: str | None) -> Any:

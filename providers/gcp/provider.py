@@ -30,7 +30,7 @@ import functools
 import importlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sovaudit import progress
@@ -38,6 +38,7 @@ from sovaudit.deadline import run_scopes
 from sovaudit.model import Asset, ScanError
 from sovaudit.providers.gcp.buckets import PROVIDER, bucket_to_asset
 from sovaudit.providers.gcp.failures import ReadOnlyViolation, describe_failure, read_errors
+from sovaudit.providers.gcp.scopes import asset_endpoint_url, loopback, scope_name
 from sovaudit.providers.interface import (
     NOT_FINISHED,
     Provider,
@@ -112,39 +113,6 @@ def emulator_host() -> str | None:
     return os.environ.get(EMULATOR_ENV) or None
 
 
-_SCOPE_KINDS = ("organizations/", "folders/", "projects/")
-
-
-def _scope(value: str) -> str:
-    """``organizations/N``, ``folders/N`` or ``projects/P``; a bare id is a project."""
-    value = value.strip()
-    if value.startswith(_SCOPE_KINDS):
-        return value
-    if "/" in value:
-        raise ValueError(
-            f"a Cloud Asset scope is organizations/N, folders/N or projects/P: {value!r}"
-        )
-    return f"projects/{value}"
-
-
-def _loopback(url: str) -> bool:
-    import urllib.parse
-
-    return urllib.parse.urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
-
-
-def _endpoint(url: str | None) -> str | None:
-    """The Cloud Asset endpoint: https, or http on loopback (a stand-in)."""
-    if not url:
-        return None
-    import urllib.parse
-
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme == "https" or (parsed.scheme == "http" and _loopback(url)):
-        return url.rstrip("/")
-    raise ValueError(f"the Cloud Asset endpoint must be https:// (http only on 127.0.0.1): {url!r}")
-
-
 class GcpProvider(Provider):
     """Reads every Cloud Storage bucket of the given projects (or of every visible project)."""
 
@@ -190,8 +158,8 @@ class GcpProvider(Provider):
         self.max_workers = max_workers
         self.retry_deadline = retry_deadline
         self.content_sampling = content_sampling
-        self.scopes = tuple(dict.fromkeys(_scope(s) for s in scopes if s and s.strip()))
-        self.asset_endpoint = _endpoint(asset_endpoint)
+        self.scopes = tuple(dict.fromkeys(scope_name(s) for s in scopes if s and s.strip()))
+        self.asset_endpoint = asset_endpoint_url(asset_endpoint)
         self._errors: list[ScanError] = []
 
     @classmethod
@@ -219,7 +187,7 @@ class GcpProvider(Provider):
 
     def _credentials(self) -> Any:
         """Anonymous for an emulator (as the SDK does); otherwise ADC with read-only scopes."""
-        if emulator_host() or (self.asset_endpoint and _loopback(self.asset_endpoint)):
+        if emulator_host() or (self.asset_endpoint and loopback(self.asset_endpoint)):
             from google.auth.credentials import AnonymousCredentials
 
             return AnonymousCredentials()
@@ -346,44 +314,44 @@ class GcpProvider(Provider):
 
         return Sampler(self.content_sampling)
 
-    def _read_scope(self, credentials: Any, scope: str) -> tuple[list[Asset], list[ScanError]]:
-        from sovaudit.providers.gcp.assets import assets_from_records
-        from sovaudit.providers.gcp.inventory import client, describe_scope_failure, read_scope
-
-        def make_client() -> Any:
-            return client(credentials, self.asset_endpoint)
-
-        failures: tuple[type[BaseException], ...] = (*read_errors(), ReadOnlyViolation)
-        try:
-            found = read_scope(make_client, scope)
-        except failures as exc:
-            return [], [ScanError(PROVIDER, scope, describe_scope_failure(exc, scope))]
-        return assets_from_records(found), []
-
     def _collect_scopes(self) -> Iterator[Asset]:
         """--gcp-scope: each organisation, folder or project through Cloud Asset Inventory."""
-        try:
-            import google.cloud.asset_v1  # noqa: F401
-        except ImportError:
-            raise ProviderError(
-                PROVIDER, "--gcp-scope needs google-cloud-asset: pip install 'sovaudit[gcp]'"
-            ) from None
+        from sovaudit.providers.gcp.inventory import require_sdk, scope_assets
+
+        require_sdk()
         credentials = self._credentials()
         scopes = list(self.scopes)
         log.info("gcp: reading %d scope(s) through Cloud Asset Inventory", len(scopes))
+        yield from self._run(
+            scopes,
+            lambda index: scope_assets(credentials, scopes[index], self.asset_endpoint),
+            workers=min(self.max_workers, 4),
+            prefix="sovaudit-gcp-assets",
+        )
+
+    def _run(
+        self,
+        scopes: list[str],
+        read: Callable[[int], tuple[list[Asset], list[ScanError]]],
+        *,
+        workers: int,
+        prefix: str,
+    ) -> Iterator[Asset]:
+        """Every scope read in the pool; each failure an error entry, the rest reported."""
         progress.scopes_planned(self.name, len(scopes))
         outcomes = run_scopes(
             scopes,
-            lambda index: self._read_scope(credentials, scopes[index]),
+            read,
             failed=lambda scope, exc: ([], [ScanError(PROVIDER, scope, unexpected_answer(exc))]),
-            workers=min(self.max_workers, 4),
+            workers=workers,
             deadline=self.deadline,
-            thread_name_prefix="sovaudit-gcp-assets",
+            thread_name_prefix=prefix,
         )
         for scope, outcome in outcomes:
             assets, errors = outcome or ([], [ScanError(PROVIDER, scope, NOT_FINISHED)])
             progress.scope_finished(self.name, scope, len(assets), failed=bool(errors))
             for error in errors:
+                # Said once on stderr when the scan ends (sovaudit.cli.announce).
                 log.info("gcp: %s: %s", error.scope, error.message)
                 self._errors.append(error)
             yield from assets
@@ -398,23 +366,9 @@ class GcpProvider(Provider):
         projects = self._projects(manager, credentials)
         sampler = self._sampler()
         log.info("gcp: reading %d project(s)", len(projects))
-        progress.scopes_planned(self.name, len(projects))
-        outcomes = run_scopes(
+        yield from self._run(
             projects,
             lambda index: self._read_project(storage, credentials, projects[index], sampler),
-            failed=lambda project, exc: (
-                [],
-                [ScanError(PROVIDER, project, unexpected_answer(exc))],
-            ),
             workers=self.max_workers,
-            deadline=self.deadline,
-            thread_name_prefix="sovaudit-gcp",
+            prefix="sovaudit-gcp",
         )
-        for project, outcome in outcomes:
-            assets, errors = outcome or ([], [ScanError(PROVIDER, project, NOT_FINISHED)])
-            progress.scope_finished(self.name, project, len(assets), failed=bool(errors))
-            for error in errors:
-                # Said once on stderr when the scan ends (sovaudit.cli.announce).
-                log.info("gcp: %s: %s", error.scope, error.message)
-                self._errors.append(error)
-            yield from assets

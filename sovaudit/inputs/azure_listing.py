@@ -10,7 +10,6 @@ read live and read from an export is the same asset.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -55,20 +54,16 @@ class AzureListingReader(Reader):
                 "type (make it with `az graph query -o json` or `az resource list -o json`)",
                 line=1,
             )
-        return assets_from_rows(listed, functools.partial(_paired, context))
+        locator = context.locator
+        return assets_from_rows(
+            listed, lambda code: locator.paired_region("azure", code) if locator else None
+        )
 
 
 def _empty_listing(document: Any) -> bool:
     if isinstance(document, list):
         return not document
     return isinstance(document, dict) and document.get("data", document.get("value")) in ([], None)
-
-
-def _paired(context: FileContext, location: str) -> str | None:
-    if context.locator is None:
-        return None
-    region = context.locator.find_region("azure", location)
-    return region.paired_region if region is not None else None
 
 
 READER = AzureListingReader()

@@ -66,6 +66,11 @@ class Locator:
                     return region
         return None
 
+    def paired_region(self, provider: str, code: str | None) -> str | None:
+        """The region's pair (where a geo-redundant copy is kept), or None when it has none."""
+        region = self.find_region(provider, code) if code else None
+        return region.paired_region if region is not None else None
+
     def explain_unknown(self, provider: str, service: str | None, code: str) -> str | None:
         """Why ``code`` cannot be located, with the likeliest intended code; None if it can."""
         if not self.catalogue.has_provider(provider):

@@ -23,7 +23,8 @@ from sovaudit.inputs.terraform.resources import (
     text,
 )
 from sovaudit.locate.catalogue import lookup_key
-from sovaudit.model import Copy, unknown_location
+from sovaudit.model import Copy
+from sovaudit.providers.azure.copies import paired_copy
 
 PROVIDER = "azure"
 _LOCATION = ("region", "location")
@@ -32,12 +33,7 @@ GEO_REDUNDANT_SKUS = frozenset({"GRS", "RAGRS", "GZRS", "RAGZRS"})
 
 def _paired(item: Draft, context: Context, kind: str, why: str) -> Copy:
     """A copy in the region's pair; unknown (never home) when the region has none."""
-    pair = context.paired_region(PROVIDER, item.region)
-    if pair:
-        return Copy(kind=kind, region=pair)
-    where = item.region or "its region"
-    note = f"{why}, but {where} has no paired region: Azure keeps the copy elsewhere or refuses"
-    return Copy(kind=kind, location=unknown_location(note))
+    return paired_copy(kind, item.region, lambda code: context.paired_region(PROVIDER, code), why)
 
 
 def _storage_copies(item: Draft, context: Context) -> Iterable[Copy]:

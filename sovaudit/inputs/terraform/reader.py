@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import Any
@@ -65,10 +65,16 @@ class TerraformReader(Reader):
         document, _ = parse_json(text, file)
         document = require_mapping(document, file, "a Terraform plan or state")
         instances = list(_instances(document, file))
-        assets, skipped = interpret(instances, document, Context(context.locator))
         lines = address_lines(text)
+
+        def origin(address: str) -> dict[str, Any]:
+            """The file (and line) an asset was read from, for SARIF's physical location."""
+            line = lines.get(address)
+            return {"source_file": file, **({"source_line": line} if line is not None else {})}
+
+        assets, skipped = interpret(instances, document, Context(context.locator), origin)
         _say_skipped(file, len(instances), skipped)
-        return [_with_origin(asset, file, lines.get(asset.id)) for asset in assets]
+        return assets
 
 
 READER = TerraformReader()
@@ -92,7 +98,10 @@ def _instances(document: Mapping[str, Any], file: str) -> Iterator[Instance]:
 
 
 def interpret(
-    instances: Iterable[Instance], document: Mapping[str, Any], context: Context
+    instances: Iterable[Instance],
+    document: Mapping[str, Any],
+    context: Context,
+    origin: Callable[[str], Mapping[str, Any]] = lambda address: {},
 ) -> tuple[list[Asset], Counter[str]]:
     """The assets the instances make, and how many instances of each unmapped type."""
     settings = ProviderSettings(document)
@@ -105,8 +114,9 @@ def interpret(
         if cloud is None or (spec is None and instance.type not in cloud.LINKS):
             skipped[instance.type] += 1
             continue
-        made = draft(instance, spec or _LINK, cloud.PROVIDER, settings.place(instance), context)
-        made.tags = _tags(instance, settings.place(instance).default_tags)
+        place = settings.place(instance)
+        made = draft(instance, spec or _LINK, cloud.PROVIDER, place, context)
+        made.tags = _tags(instance, place.default_tags)
         (drafts if spec is not None else links).append(made)
     for item in drafts:
         if item.spec.copies is not None:
@@ -114,7 +124,7 @@ def interpret(
     index = Drafts(drafts, links)
     for cloud in dict.fromkeys(CLOUDS.values()):
         cloud.link(index, context)
-    return [_asset(item) for item in drafts], skipped
+    return [_asset(item, origin(item.address)) for item in drafts], skipped
 
 
 def _tags(instance: Instance, defaults: Mapping[str, str]) -> dict[str, str]:
@@ -126,12 +136,13 @@ def _tags(instance: Instance, defaults: Mapping[str, str]) -> dict[str, str]:
     return tags
 
 
-def _asset(item: Draft) -> Asset:
+def _asset(item: Draft, origin: Mapping[str, Any]) -> Asset:
     instance = item.instance
     located = item.region or item.zone or item.data_locations
     attributes: dict[str, Any] = {
         "terraform_type": instance.type,
         "terraform_action": instance.action,
+        **origin,
     }
     return Asset(
         id=instance.address,
@@ -148,16 +159,6 @@ def _asset(item: Draft) -> Asset:
         tags=MappingProxyType(item.tags) if item.tags else MappingProxyType({}),
         attributes=MappingProxyType(attributes),
     )
-
-
-def _with_origin(asset: Asset, file: str, line: int | None) -> Asset:
-    """The file (and line) the asset was read from, for SARIF's physical location."""
-    from sovaudit.model import evolve
-
-    attributes = {**asset.attributes, "source_file": file}
-    if line is not None:
-        attributes["source_line"] = line
-    return evolve(asset, attributes=MappingProxyType(attributes))
 
 
 def address_lines(text: str) -> dict[str, int]:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sovaudit.inputs.terraform.document import Instance
 from sovaudit.inputs.terraform.providers import Place
 from sovaudit.model import Copy, unknown_location
+from sovaudit.providers.aws.scope import arn_region
+from sovaudit.providers.gcp.assets import zone_region as gcp_zone_region
 
 if TYPE_CHECKING:
     from sovaudit.locate.regions import Locator
@@ -83,10 +85,7 @@ class Context:
     locator: Locator | None
 
     def paired_region(self, provider: str, region: str | None) -> str | None:
-        if self.locator is None or not region:
-            return None
-        found = self.locator.find_region(provider, region)
-        return found.paired_region if found is not None else None
+        return self.locator.paired_region(provider, region) if self.locator is not None else None
 
 
 def zone_region(provider: str, zone: str) -> str | None:
@@ -94,8 +93,8 @@ def zone_region(provider: str, zone: str) -> str | None:
     if provider == "aws":
         match = _AWS_ZONE.match(zone)
         return match.group(1) if match else None
-    if provider == "gcp" and zone.count("-") >= 2:
-        return zone.rsplit("-", 1)[0]
+    if provider == "gcp":
+        return gcp_zone_region(zone)
     return None
 
 
@@ -163,8 +162,7 @@ def _own_place(
     for what, key in spec.where:
         value = text(instance.known(key))
         if value is not None and what == "arn":
-            parts = value.split(":")  # arn:aws:rds:eu-west-3:123:db:x; S3's has no region
-            value = parts[3] if len(parts) > 4 and parts[3] else None
+            value = arn_region(value)  # arn:aws:rds:eu-west-3:123:db:x; S3's has no region
             if value is None:
                 continue
         if value is not None:

@@ -139,9 +139,9 @@ def _provider(stand_in: CloudAssetStandIn, *scopes: str) -> GcpProvider:
 def test_a_project_scope_read_live_gives_the_exports_assets(
     cloud_asset: CloudAssetStandIn, tmp_path: Path
 ):
-    azure_like = _provider(cloud_asset, f"projects/{P}")
-    live = {a.id: a for a in azure_like.collect()}
-    assert azure_like.errors == []
+    provider = _provider(cloud_asset, f"projects/{P}")
+    live = {a.id: a for a in provider.collect()}
+    assert provider.errors == []
     export = tmp_path / "export.json"
     export.write_text("".join(json.dumps(a) + "\n" for a in EXPORT), encoding="utf-8")
     offline = {a.id: a for a in reader_for(export).read(export, FileContext())}
